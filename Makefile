@@ -1,0 +1,65 @@
+# The two commands: `make run` and `make test` (README.md). Everything else
+# here is a step of those two or a tool for developers.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# `make run` is a local demo: DEBUG on, embedded services unless configured.
+RUN_ENV := DEBUG=1
+PYTEST_ARGS ?=
+
+.PHONY: install install-dev run test lint format messages check-messages check-migrations bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	@$(RUN_ENV) $(MANAGE) create_demo_accounts
+	@echo
+	@echo "  Portal: http://127.0.0.1:8000/   (Ctrl-C stops the web server and the worker)"
+	@echo
+	$(RUN_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+test: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-migrations: install
+	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
+
+# Regenerate the English catalogue after changing French strings, then
+# translate the new entries in locale/en/LC_MESSAGES/django.po.
+messages: install
+	$(RUN_ENV) $(MANAGE) makemessages -l en --add-location file --ignore '.venv/*' --ignore 'var/*'
+	$(RUN_ENV) $(MANAGE) compilemessages -l en --ignore '.venv' --ignore 'var'
+
+# The committed catalogue is current, fully translated and compiled (needs gettext).
+check-messages: messages
+	@if msgattrib --untranslated --no-obsolete locale/en/LC_MESSAGES/django.po | grep -q msgid; then \
+		echo "Untranslated strings in locale/en/LC_MESSAGES/django.po:"; \
+		msgattrib --untranslated --no-obsolete locale/en/LC_MESSAGES/django.po; exit 1; fi
+	git diff --exit-code -I 'POT-Creation-Date' -- locale/
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,174 @@
+"""Fixtures shared by every test: the demo personas on a database that holds
+the demo data, logged-in clients, and Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from segur_portal.demo.accounts import DEMO_PASSWORD
+
+# The demo accounts, by persona name (README.md lists them).
+PERSONAS = {
+    "admin": "admin@demo.example",
+    "lead": "lead@demo.example",
+    "lead2": "lead2@demo.example",
+    "federation": "federation@demo.example",
+    "federation2": "federation2@demo.example",
+    "editor": "editor@demo.example",
+    "editor2": "editor2@demo.example",
+}
+
+
+def pytest_configure(config):
+    # Hashing passwords for real is slow and tests nothing of ours.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def load_demo_data() -> None:
+    call_command("create_demo_accounts", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo data once per session; each test runs in a transaction
+    that is rolled back, so every test starts from the same demo data."""
+    with django_db_blocker.unblock():
+        load_demo_data()
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """For transactional tests (live server, worker): the flush between those
+    tests empties the database, so reload the demo data when it is missing."""
+    from accounts.models import User
+
+    if not User.objects.filter(email=PERSONAS["admin"]).exists():
+        load_demo_data()
+
+
+@pytest.fixture
+def persona_user(db):
+    from accounts.models import User
+
+    def get(persona: str) -> User:
+        return User.objects.get(email=PERSONAS[persona])
+
+    return get
+
+
+@pytest.fixture
+def client_as(db, client, persona_user):
+    """A test client logged in as the given persona ("anonymous" for none)."""
+    from django.test import Client
+
+    def make(persona: str) -> Client:
+        new_client = Client()
+        if persona != "anonymous":
+            new_client.force_login(persona_user(persona))
+        return new_client
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium. Missing in CI is a failure; elsewhere the browser
+    tests skip with a clear message."""
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        message = (
+            "Chromium not found (install Debian's `chromium` package or set CHROMIUM_PATH); "
+            "browser tests need it."
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, demo_data, request):
+    """A fresh browser page on the live server. A failing test leaves a
+    screenshot and the page's HTML, and prints where."""
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        folder = os.path.join(settings.VAR_DIR, "test-artifacts", request.node.name)
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=os.path.join(folder, "screenshot.png"), full_page=True)
+        with open(os.path.join(folder, "page.html"), "w") as f:
+            f.write(page.content())
+        print(f"\nBrowser artefacts of {request.node.nodeid}: {folder}")
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Point the Celery app's new connections at an address where nothing
+    listens (Celery reads CELERY_BROKER_URL from the environment first)."""
+    from segur_portal.celery import app
+
+    down = "redis://127.0.0.1:9/0"
+    saved = app.conf.broker_url
+    monkeypatch.setenv("CELERY_BROKER_URL", down)
+    app.conf.broker_url = down
+    yield
+    app.conf.broker_url = saved
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (Redis in CI persists across tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def login_as(page):
+    """Log in through the real login form, as a person would."""
+
+    def login(persona: str) -> None:
+        page.goto("/compte/login/")
+        page.get_by_label("Courriel").fill(PERSONAS[persona])
+        page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url(lambda url: "/compte/login/" not in url)
+
+    return login

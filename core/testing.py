@@ -1,0 +1,108 @@
+"""Helpers for the test suite: query counts and a real Celery worker.
+Imported by tests only."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+
+def count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, f"{url} answered {response.status_code}"
+    return len(captured)
+
+
+def assert_queries_constant(client: Client, url: str, grow: Callable[[], object]) -> int:
+    """Assert that rendering ``url`` costs the same number of SQL queries
+    before and after ``grow()`` adds data. Returns that number.
+
+    The page is requested once first so that per-session work (session and
+    user loading, caches) is paid before measuring.
+    """
+    client.get(url)
+    before = count_queries(client, url)
+    grow()
+    after = count_queries(client, url)
+    assert after == before, (
+        f"{url}: {before} queries before adding data, {after} after — "
+        "the page's cost grows with the data"
+    )
+    return before
+
+
+@contextmanager
+def celery_worker(*, beat: bool = False, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start a real Celery worker process on the configured broker, consuming
+    a queue private to this test, against the test database. Yields the queue
+    name; the test must publish to it (``apply_async(queue=...)``)."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    db = connections[DEFAULT_DB_ALIAS].settings_dict
+    env = {**os.environ, **(extra_env or {})}
+    env["DATABASE_URL"] = _database_url(db)
+    env["CELERY_QUEUE"] = queue
+    command = [
+        sys.executable, "-m", "celery", "-A", "segur_portal", "worker",
+        "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
+        "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h",
+    ]  # fmt: skip
+    if beat:
+        command += ["--beat", "-s", str(settings.VAR_DIR / f"beat-{queue}")]
+    log_dir = settings.VAR_DIR / "test-artifacts"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"worker-{queue}.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        command, env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        _wait_until_ready(queue, process, log_path)
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _database_url(db: dict) -> str:
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    credentials = f"{user}{password}@" if user else ""
+    return f"postgres://{credentials}{host}{port}/{db['NAME']}"
+
+
+def _wait_until_ready(queue: str, process: subprocess.Popen, log_path, timeout: float = 60) -> None:
+    """Wait for the worker to answer a ping on its private queue."""
+    from core.tasks import ping
+
+    deadline = time.monotonic() + timeout
+    result = ping.apply_async(args=["ready"], queue=queue)
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"Celery worker exited with {process.returncode}:\n{log_path.read_text()}"
+            )
+        if result.ready():
+            result.get(timeout=1)
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"Celery worker not ready after {timeout}s:\n{log_path.read_text()}")

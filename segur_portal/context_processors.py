@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    url_name: str
+    label: str | Promise
+    # URL names (or "namespace:" prefixes) under which this entry is the current one.
+    sections: tuple[str, ...] = ()
+
+
+NAVIGATION = (NavEntry("dashboard", _("Tableau de bord"), ("dashboard",)),)
+
+
+def _current_name(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    return match.view_name if match else ""
+
+
+def portal(request: HttpRequest) -> dict:
+    current = _current_name(request)
+    nav_items = [
+        {
+            "url": reverse(entry.url_name),
+            "label": entry.label,
+            "current": any(
+                current == s or (s.endswith(":") and current.startswith(s)) for s in entry.sections
+            ),
+        }
+        for entry in NAVIGATION
+    ]
+    return {"PORTAL_NAME": settings.PORTAL_NAME, "nav_items": nav_items}

@@ -1,0 +1,1 @@
+"""Demo data: the deck's concertation (load_demo) and the demo accounts."""

@@ -1,0 +1,171 @@
+"""SONS, topics and requirements: what the concertation is about."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sons(models.Model):
+    """A funded software category ("système ouvert et non sélectif")."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    aliases = models.CharField(
+        _("autres codes"),
+        max_length=100,
+        blank=True,
+        help_text=_("Codes utilisés dans les tableurs, séparés par des virgules (ex. BIO)."),
+    )
+    task_force = models.ForeignKey(
+        "accounts.TaskForce",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sons",
+        verbose_name=_("task force"),
+    )
+    editors = models.ManyToManyField(
+        "accounts.Organisation",
+        blank=True,
+        related_name="sons",
+        limit_choices_to={"kind": "editor"},
+        verbose_name=_("éditeurs"),
+        help_text=_("Les éditeurs qui vendent un logiciel de ce SONS."),
+    )
+    in_concertation = models.BooleanField(
+        _("dans le périmètre « Tous »"),
+        default=True,
+        help_text=_(
+            "Décoché pour un SONS qui suit un dispositif spécifique (ex. SGL) : "
+            "il n'est alors dans le périmètre d'aucun sujet « Tous »."
+        ),
+    )
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("SONS")
+        verbose_name_plural = _("SONS")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Topic(models.Model):
+    class Kind(models.TextChoices):
+        TECHNICAL = "technical", _("Périmètre technique")
+        LGC_SPECIFIC = "lgc", _("Sujet spécifique LGC")
+        ADMINISTRATIVE = "administrative", _("Conditions administratives et financières")
+        EDITOR_JOURNEY = "journey", _("Parcours éditeurs")
+
+    number = models.PositiveSmallIntegerField(_("numéro"), null=True, blank=True, unique=True)
+    slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
+    domain_code = models.CharField(_("domaine"), max_length=20, blank=True)
+    title = models.CharField(_("intitulé"), max_length=255)
+    kind = models.CharField(_("catégorie"), max_length=20, choices=Kind.choices)
+    scope = models.ManyToManyField(Sons, related_name="topics", verbose_name=_("SONS concernés"))
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["order", "number"]
+        verbose_name = _("sujet")
+        verbose_name_plural = _("sujets")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The title as the deck writes it: "(SSI) Antivirus"."""
+        return f"({self.domain_code}) {self.title}" if self.domain_code else self.title
+
+
+class Requirement(models.Model):
+    class Nature(models.TextChoices):
+        MANDATORY = "mandatory", _("Obligatoire")
+        RECOMMENDED = "recommended", _("Préconisée")
+
+    reference = models.CharField(_("référence"), max_length=100, unique=True)
+    domain = models.CharField(_("domaine (chantier)"), max_length=100, blank=True)
+    block = models.CharField(_("bloc"), max_length=200, blank=True)
+    function = models.CharField(_("fonction"), max_length=200, blank=True)
+    nature = models.CharField(
+        _("nature"), max_length=20, choices=Nature.choices, default=Nature.MANDATORY
+    )
+    blocking = models.BooleanField(_("bloquante"), default=False)
+    prerequisites = models.TextField(_("prérequis"), blank=True)
+    steps = models.TextField(_("étapes du scénario"), blank=True)
+    proof = models.TextField(_("preuve"), blank=True)
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requirements",
+        verbose_name=_("sujet"),
+    )
+    sons = models.ManyToManyField(
+        Sons, through="RequirementSons", related_name="requirements", verbose_name=_("SONS")
+    )
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = _("exigence")
+        verbose_name_plural = _("exigences")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class RequirementSons(models.Model):
+    """A requirement as one SONS' requirement set states it."""
+
+    class State(models.TextChoices):
+        IN_FORCE = "in_force", _("En vigueur")
+        OBSOLETE = "obsolete", _("Obsolète")
+
+    requirement = models.ForeignKey(
+        Requirement, on_delete=models.CASCADE, related_name="applicabilities"
+    )
+    sons = models.ForeignKey(Sons, on_delete=models.PROTECT, related_name="applicabilities")
+    statement = models.TextField(_("énoncé"))
+    state = models.CharField(
+        _("état"), max_length=20, choices=State.choices, default=State.IN_FORCE
+    )
+    remark = models.TextField(_("remarques"), blank=True)
+
+    class Meta:
+        ordering = ["requirement", "sons"]
+        verbose_name = _("exigence par SONS")
+        verbose_name_plural = _("exigences par SONS")
+        constraints = [
+            models.UniqueConstraint(fields=["requirement", "sons"], name="unique_requirement_sons"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requirement} ({self.sons})"
+
+
+class RequirementVersion(models.Model):
+    """The statement of a requirement in one SONS' set at one iteration or release."""
+
+    requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="versions")
+    sons = models.ForeignKey(Sons, on_delete=models.PROTECT, related_name="requirement_versions")
+    label = models.CharField(_("version"), max_length=100)
+    statement = models.TextField(_("énoncé"))
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["requirement", "sons", "created_at", "pk"]
+        verbose_name = _("version d'exigence")
+        verbose_name_plural = _("versions d'exigence")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "sons", "label"], name="unique_requirement_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requirement} ({self.sons}) — {self.label}"
