@@ -29,6 +29,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 	@$(RUN_ENV) $(MANAGE) create_demo_accounts
+	@$(RUN_ENV) $(MANAGE) load_demo
 	@echo
 	@echo "  Portal: http://127.0.0.1:8000/   (Ctrl-C stops the web server and the worker)"
 	@echo

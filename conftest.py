@@ -30,7 +30,11 @@ def pytest_configure(config):
 
 
 def load_demo_data() -> None:
-    call_command("create_demo_accounts", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    """The demo accounts and the deck's concertation, at the deck's 2023 dates:
+    tests freeze time where "now" matters."""
+    with open(os.devnull, "w") as devnull:
+        call_command("create_demo_accounts", stdout=devnull)
+        call_command("load_demo", "--original-dates", stdout=devnull)
 
 
 @pytest.fixture(scope="session")

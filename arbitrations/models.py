@@ -15,6 +15,12 @@ class ArbitrationQuerySet(models.QuerySet):
     def for_sons(self, sons) -> ArbitrationQuerySet:
         return self.filter(sons=sons)
 
+    def visible_to(self, user) -> ArbitrationQuerySet:
+        """Drafts are for the authority (leads and admins) only."""
+        if getattr(user, "is_authority", False):
+            return self
+        return self.published()
+
 
 class Arbitration(models.Model):
     """One announced decision on a requirement (or, for administrative subjects,
@@ -91,3 +97,12 @@ class Arbitration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requirement or self.topic} — {self.get_decision_display()}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_final(self) -> bool:
+        """A decision that closes the question (instruction still running does not)."""
+        return self.is_published and self.decision != self.Decision.UNDER_INSTRUCTION

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +22,14 @@ class Audience(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class EventQuerySet(models.QuerySet):
+    def upcoming(self, now=None) -> EventQuerySet:
+        return self.filter(starts_at__gte=now or timezone.now()).order_by("starts_at")
+
+    def dated(self) -> EventQuerySet:
+        return self.exclude(starts_at=None)
 
 
 class Event(models.Model):
@@ -56,6 +67,8 @@ class Event(models.Model):
     place = models.CharField(_("lieu"), max_length=255, blank=True)
     visio_url = models.URLField(_("lien de visioconférence"), blank=True)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at", "target_week", "pk"]
         verbose_name = _("événement")
@@ -63,6 +76,16 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def day(self) -> date | None:
+        """The local day the event falls on, or the Monday of its target week."""
+        if self.starts_at:
+            return timezone.localtime(self.starts_at).date()
+        return self.target_week
+
+    def is_held(self, now=None) -> bool:
+        return self.starts_at is not None and self.starts_at <= (now or timezone.now())
 
 
 class AgendaItem(models.Model):

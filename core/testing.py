@@ -3,6 +3,7 @@ Imported by tests only."""
 
 from __future__ import annotations
 
+import html
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -25,12 +27,15 @@ def count_queries(client: Client, url: str) -> int:
 
 
 def assert_queries_constant(client: Client, url: str, grow: Callable[[], object]) -> int:
-    """Assert that rendering ``url`` costs the same number of SQL queries
-    before and after ``grow()`` adds data. Returns that number.
+    """Assert that rendering ``url`` costs the same number of SQL queries at
+    two sizes of the data: after ``grow()`` has added data once, and after it
+    has added as much again. Returns that number.
 
-    The page is requested once first so that per-session work (session and
-    user loading, caches) is paid before measuring.
+    Growing before the first measure makes every list non-empty (Django skips
+    the prefetch query of an empty list), and the page is requested once
+    first so that per-session work (session, user, caches) is paid.
     """
+    grow()
     client.get(url)
     before = count_queries(client, url)
     grow()
@@ -106,3 +111,52 @@ def _wait_until_ready(queue: str, process: subprocess.Popen, log_path, timeout: 
             return
         time.sleep(0.2)
     raise RuntimeError(f"Celery worker not ready after {timeout}s:\n{log_path.read_text()}")
+
+
+# --- The permission matrix's vocabulary (segur_portal/tests/test_permission_matrix.py) ---
+
+MATRIX_PERSONAS = (
+    "anonymous",
+    "admin",
+    "lead",
+    "lead2",
+    "federation",
+    "federation2",
+    "editor",
+    "editor2",
+)
+LOGIN = "login"  # a redirect to the login page
+REDIRECT = "redirect"  # a redirect elsewhere
+
+
+def everyone(answer):
+    return dict.fromkeys(MATRIX_PERSONAS, answer)
+
+
+def members(answer, *, anonymous=LOGIN):
+    """Every signed-in persona gets ``answer``; anonymous visitors go to the login."""
+    return {"anonymous": anonymous, **dict.fromkeys(MATRIX_PERSONAS[1:], answer)}
+
+
+def only(allowed, answer=200, *, others=403):
+    """``answer`` for the personas in ``allowed``, ``others`` for the rest."""
+    return {
+        persona: answer if persona in allowed else (LOGIN if persona == "anonymous" else others)
+        for persona in MATRIX_PERSONAS
+    }
+
+
+@dataclass
+class Row:
+    """Expected answers of one URL pattern, and how to build its URL."""
+
+    expect: dict
+    kwargs: dict = field(default_factory=dict)
+    method: str = "get"
+    query: str = ""
+
+
+def unescaped(response) -> str:
+    """A response's HTML with entities decoded (&#x27; → '), to search for
+    the deck's texts as they are written."""
+    return html.unescape(response.content.decode())

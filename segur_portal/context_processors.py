@@ -17,7 +17,14 @@ class NavEntry:
     sections: tuple[str, ...] = ()
 
 
-NAVIGATION = (NavEntry("dashboard", _("Tableau de bord"), ("dashboard",)),)
+NAVIGATION = (
+    NavEntry("dashboard", _("Tableau de bord"), ("dashboard",)),
+    NavEntry("topic_list", _("Sujets"), ("topic_list", "topic_detail")),
+    NavEntry("requirement_list", _("Exigences"), ("requirement_list", "requirement_detail")),
+    NavEntry("calendar", _("Calendrier"), ("calendar", "calendar_grid", "event_detail")),
+    NavEntry("documents", _("Documents"), ("documents",)),
+    NavEntry("contacts", _("Contacts"), ("contacts",)),
+)
 
 
 def _current_name(request: HttpRequest) -> str:

@@ -18,6 +18,9 @@ urlpatterns = [
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("plan-du-site/", views.sitemap, name="sitemap"),
+    path("", include("arbitrations.urls")),
+    path("", include("calendar_app.urls")),
+    path("", include("topics.urls")),
     path("compte/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -155,6 +155,7 @@ class RequirementVersion(models.Model):
     sons = models.ForeignKey(Sons, on_delete=models.PROTECT, related_name="requirement_versions")
     label = models.CharField(_("version"), max_length=100)
     statement = models.TextField(_("énoncé"))
+    note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     class Meta:
@@ -169,3 +170,27 @@ class RequirementVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requirement} ({self.sons}) — {self.label}"
+
+
+class ReferenceDocument(models.Model):
+    """A published document of a SONS: requirement set (REM), referencing
+    specification (DSR), funding call (AF), or the bundle of the three."""
+
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    sons = models.ForeignKey(
+        Sons, on_delete=models.PROTECT, related_name="documents", verbose_name=_("SONS")
+    )
+    contents = models.CharField(
+        _("contenu"), max_length=100, blank=True, help_text=_("Ex. REM, DSR, AF.")
+    )
+    release = models.CharField(_("version"), max_length=100, blank=True)
+    published_on = models.DateField(_("publié le"), null=True, blank=True)
+    url = models.URLField(_("adresse"), blank=True)
+
+    class Meta:
+        ordering = ["sons__order", "name"]
+        verbose_name = _("document de référence")
+        verbose_name_plural = _("documents de référence")
+
+    def __str__(self) -> str:
+        return self.name

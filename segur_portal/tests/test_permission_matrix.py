@@ -8,50 +8,19 @@ who may reach it. Expected answers are written here from the product's rules
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PERSONAS = (
-    "anonymous",
-    "admin",
-    "lead",
-    "lead2",
-    "federation",
-    "federation2",
-    "editor",
-    "editor2",
-)
-MEMBERS = PERSONAS[1:]
-LOGIN = "login"  # a redirect to the login page
-REDIRECT = "redirect"  # a redirect elsewhere
+from arbitrations.tests.matrix import ROWS as ARBITRATIONS_ROWS
+from calendar_app.tests.matrix import ROWS as CALENDAR_ROWS
+from core.testing import LOGIN, MATRIX_PERSONAS, REDIRECT, Row, everyone, members
+from topics.tests.matrix import ROWS as TOPICS_ROWS
 
+PERSONAS = MATRIX_PERSONAS
 
-def everyone(answer: Any) -> dict[str, Any]:
-    return dict.fromkeys(PERSONAS, answer)
-
-
-def members(answer: Any, *, anonymous: Any = LOGIN) -> dict[str, Any]:
-    return {"anonymous": anonymous, **dict.fromkeys(MEMBERS, answer)}
-
-
-def only(allowed: tuple[str, ...], answer: Any = 200, *, others: Any = 403) -> dict[str, Any]:
-    return {
-        persona: answer if persona in allowed else (LOGIN if persona == "anonymous" else others)
-        for persona in PERSONAS
-    }
-
-
-@dataclass
-class Row:
-    expect: dict[str, Any]
-    kwargs: dict[str, Any] = field(default_factory=dict)
-    method: str = "get"
-
-
-MATRIX: dict[str, Row] = {
+SITE_ROWS: dict[str, Row] = {
     # Site-wide pages
     "dashboard": Row(members(200)),
     "healthz": Row(everyone(200)),
@@ -80,6 +49,9 @@ MATRIX: dict[str, Row] = {
     ),
     "account_reset_password_from_key_done": Row(everyone(200)),
 }
+
+# Each app keeps the rows of its own URLs in <app>/tests/matrix.py.
+MATRIX: dict[str, Row] = {**SITE_ROWS, **TOPICS_ROWS, **CALENDAR_ROWS, **ARBITRATIONS_ROWS}
 
 # Django's admin site: staff only, the same rule for every one of its views.
 # Anyone else is sent away: to the portal's login, or to the admin's login
@@ -125,7 +97,7 @@ def answer(response) -> Any:
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_matrix(name, client_as):
     row = MATRIX[name]
-    url = reverse(name, kwargs=row.kwargs)
+    url = reverse(name, kwargs=row.kwargs) + row.query
     got = {persona: answer(getattr(client_as(persona), row.method)(url)) for persona in PERSONAS}
     wrong = {
         p: f"got {got[p]}, expected {row.expect[p]}" for p in PERSONAS if got[p] != row.expect[p]

@@ -1,0 +1,251 @@
+"""Topics and requirements with their decisions: the pages every participant reads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from calendar_app.models import Event
+from core.htmx import render_page
+from core.text import word_diff
+from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
+from topics.services import concertation_sons, scope_label, statements_by_text
+
+from .decisions import TopicStatus, current_decisions, topic_progress
+from .models import Arbitration
+
+PENDING_LABEL = _("En attente")
+KIND_ORDER = [
+    Topic.Kind.TECHNICAL,
+    Topic.Kind.LGC_SPECIFIC,
+    Topic.Kind.ADMINISTRATIVE,
+    Topic.Kind.EDITOR_JOURNEY,
+]
+
+
+def get_topic(key: str) -> Topic:
+    """A topic by its number ("7") or its slug."""
+    lookup = {"number": int(key)} if key.isdigit() else {"slug": key}
+    return get_object_or_404(Topic.objects.prefetch_related("scope"), **lookup)
+
+
+@dataclass
+class TopicRow:
+    topic: Topic
+    scope: str
+    progress: object
+    requirement_count: int
+
+
+@require_GET
+def topic_list(request: HttpRequest) -> HttpResponse:
+    all_sons = list(Sons.objects.all())
+    everyone = [sons for sons in all_sons if sons.in_concertation]
+    topics = Topic.objects.prefetch_related("scope").annotate(
+        requirement_count=Count("requirements")
+    )
+    sons_code = request.GET.get("sons", "")
+    if sons_code:
+        topics = topics.filter(scope__code=sons_code)
+    topics = list(topics)
+    progress = topic_progress([t.pk for t in topics], timezone.now())
+    status = request.GET.get("statut", "")
+    rows = [
+        TopicRow(t, scope_label(t.scope.all(), everyone), progress[t.pk], t.requirement_count)
+        for t in topics
+        if not status or progress[t.pk].status == status
+    ]
+    groups = [
+        (Topic.Kind(kind).label, [row for row in rows if row.topic.kind == kind])
+        for kind in KIND_ORDER
+    ]
+    context = {
+        "groups": [(label, items) for label, items in groups if items],
+        "count": len(rows),
+        "sons_choices": all_sons,
+        "status_choices": TopicStatus.choices,
+        "selected": {"sons": sons_code, "statut": status},
+    }
+    return render_page(request, "arbitrations/topic_list.html", context, partial="results")
+
+
+@require_GET
+def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
+    topic = get_topic(key)
+    everyone = concertation_sons()
+    requirements = list(
+        topic.requirements.prefetch_related(
+            Prefetch("applicabilities", RequirementSons.objects.select_related("sons"))
+        )
+    )
+    decisions = current_decisions([r.pk for r in requirements], request.user)
+    rows = [
+        {
+            "requirement": requirement,
+            "decisions": [
+                (row.sons, decisions.get((requirement.pk, row.sons_id)))
+                for row in sorted(requirement.applicabilities.all(), key=lambda r: r.sons.order)
+            ],
+        }
+        for requirement in requirements
+    ]
+    events = (
+        Event.objects.filter(agenda_items__topic=topic)
+        .distinct()
+        .order_by("starts_at", "target_week")
+    )
+    context = {
+        "topic": topic,
+        "scope": scope_label(topic.scope.all(), everyone),
+        "progress": topic_progress([topic.pk], timezone.now())[topic.pk],
+        "rows": rows,
+        "topic_decisions": topic.arbitrations.visible_to(request.user)
+        .select_related("session")
+        .prefetch_related("sons"),
+        "events": events,
+    }
+    return render_page(request, "arbitrations/topic_detail.html", context)
+
+
+@require_GET
+def requirement_list(request: HttpRequest) -> HttpResponse:
+    requirements = Requirement.objects.select_related("topic").prefetch_related(
+        Prefetch("applicabilities", RequirementSons.objects.select_related("sons"))
+    )
+    selected = {
+        key: request.GET.get(key, "").strip() for key in ("q", "sons", "sujet", "arbitrage")
+    }
+    if selected["q"]:
+        requirements = requirements.filter(
+            Q(reference__icontains=selected["q"])
+            | Q(applicabilities__statement__icontains=selected["q"])
+        ).distinct()
+    if selected["sons"]:
+        requirements = requirements.filter(applicabilities__sons__code=selected["sons"])
+    if selected["sujet"].isdigit():
+        requirements = requirements.filter(topic__number=int(selected["sujet"]))
+    requirements = list(requirements)
+    decisions = current_decisions([r.pk for r in requirements], request.user)
+    if selected["arbitrage"]:
+        wanted = selected["arbitrage"]
+        requirements = [
+            r
+            for r in requirements
+            if any(
+                (d := decisions.get((r.pk, row.sons_id))) is not None
+                and d.decision == wanted
+                and (not selected["sons"] or row.sons.code == selected["sons"])
+                for row in r.applicabilities.all()
+            )
+            or (wanted == "pending" and _has_pending(r, decisions, selected["sons"]))
+        ]
+    page = Paginator(requirements, 50).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "requirement": requirement,
+            "decisions": [
+                (row.sons, decisions.get((requirement.pk, row.sons_id)))
+                for row in sorted(requirement.applicabilities.all(), key=lambda r: r.sons.order)
+                if not selected["sons"] or row.sons.code == selected["sons"]
+            ],
+        }
+        for requirement in page
+    ]
+    context = {
+        "page": page,
+        "rows": rows,
+        "selected": selected,
+        "sons_choices": Sons.objects.all(),
+        "topic_choices": Topic.objects.exclude(number=None),
+        "decision_choices": [*Arbitration.Decision.choices, ("pending", PENDING_LABEL)],
+    }
+    return render_page(request, "arbitrations/requirement_list.html", context, partial="results")
+
+
+def _has_pending(requirement, decisions, sons_code: str) -> bool:
+    return any(
+        (requirement.pk, row.sons_id) not in decisions
+        for row in requirement.applicabilities.all()
+        if not sons_code or row.sons.code == sons_code
+    )
+
+
+@dataclass
+class VersionGroup:
+    """The version history of a statement, shared by the SONS listed."""
+
+    sons: list[Sons]
+    versions: list[RequirementVersion]
+
+    @property
+    def codes(self) -> str:
+        return ", ".join(sons.code for sons in self.sons)
+
+    @property
+    def previous(self) -> RequirementVersion | None:
+        return self.versions[-2] if len(self.versions) > 1 else None
+
+    @property
+    def current(self) -> RequirementVersion:
+        return self.versions[-1]
+
+    @property
+    def diff(self):
+        if self.previous is None:
+            return None
+        return word_diff(self.previous.statement, self.current.statement)
+
+
+def version_groups(versions: list[RequirementVersion]) -> list[VersionGroup]:
+    per_sons: dict[Sons, list[RequirementVersion]] = defaultdict(list)
+    for version in versions:
+        per_sons[version.sons].append(version)
+    groups: dict[tuple, VersionGroup] = {}
+    for sons in sorted(per_sons, key=lambda s: (s.order, s.code)):
+        history = per_sons[sons]
+        key = tuple((v.label, v.statement) for v in history)
+        groups.setdefault(key, VersionGroup([], history)).sons.append(sons)
+    return list(groups.values())
+
+
+@require_GET
+def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    if reference.endswith("/"):
+        return redirect("requirement_detail", reference=reference.rstrip("/"), permanent=True)
+    requirement = get_object_or_404(
+        Requirement.objects.select_related("topic"), reference=reference
+    )
+    applicabilities = list(requirement.applicabilities.select_related("sons"))
+    if not applicabilities and not request.user.is_authority:
+        raise Http404
+    decisions = current_decisions([requirement.pk], request.user)
+    rows = sorted(applicabilities, key=lambda r: (r.sons.order, r.sons.code))
+    # One block per decision, listing the SONS it covers ("en attente" for none).
+    decision_groups: dict[int | None, tuple[Arbitration | None, list[Sons]]] = {}
+    for row in rows:
+        arbitration = decisions.get((requirement.pk, row.sons_id))
+        key = arbitration.pk if arbitration else None
+        decision_groups.setdefault(key, (arbitration, []))[1].append(row.sons)
+    history = (
+        requirement.arbitrations.visible_to(request.user)
+        .select_related("session", "decided_by")
+        .prefetch_related("sons")
+    )
+    versions = list(requirement.versions.select_related("sons").order_by("created_at", "pk"))
+    context = {
+        "requirement": requirement,
+        "statements": statements_by_text(applicabilities),
+        "perimeter": ", ".join(row.sons.code for row in rows),
+        "decision_groups": list(decision_groups.values()),
+        "history": history,
+        "version_groups": version_groups(versions),
+    }
+    return render_page(request, "arbitrations/requirement_detail.html", context)

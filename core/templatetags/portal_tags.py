@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from core.text import render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text: str) -> str:
+    """Sanitised Markdown (the deck's **bold**, lists, paragraphs)."""
+    return mark_safe(render_markdown(text))  # noqa: S308 - nh3 removed anything unsafe
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters changed (pagination links)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"

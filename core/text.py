@@ -1,0 +1,51 @@
+"""Text shared by every page: sanitised Markdown and word-level diffs."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+import markdown as markdown_lib
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "blockquote"}
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to HTML that is safe to show: no raw HTML, only plain links."""
+    html = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+@dataclass(frozen=True)
+class DiffPart:
+    op: str  # "equal", "insert" or "delete"
+    text: str
+
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+_EMPHASIS = re.compile(r"\*\*|__")
+
+
+def word_diff(before: str, after: str) -> list[DiffPart]:
+    """The changes between two statements, word by word (whitespace kept,
+    Markdown emphasis markers left out: they are not words)."""
+    old = _TOKENS.findall(_EMPHASIS.sub("", before or ""))
+    new = _TOKENS.findall(_EMPHASIS.sub("", after or ""))
+    parts: list[DiffPart] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("delete", "replace"):
+            parts.append(DiffPart("delete", "".join(old[i1:i2])))
+        if tag in ("insert", "replace"):
+            parts.append(DiffPart("insert", "".join(new[j1:j2])))
+        if tag == "equal":
+            parts.append(DiffPart("equal", "".join(old[i1:i2])))
+    return parts
