@@ -49,8 +49,11 @@ class TopicRow:
 def topic_list(request: HttpRequest) -> HttpResponse:
     all_sons = list(Sons.objects.all())
     everyone = [sons for sons in all_sons if sons.in_concertation]
-    topics = Topic.objects.prefetch_related("scope").annotate(
-        requirement_count=Count("requirements")
+    # Meta.ordering does not apply to aggregating queries: order explicitly.
+    topics = (
+        Topic.objects.prefetch_related("scope")
+        .annotate(requirement_count=Count("requirements"))
+        .order_by("order", "number")
     )
     sons_code = request.GET.get("sons", "")
     if sons_code:
