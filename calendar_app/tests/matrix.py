@@ -40,9 +40,7 @@ ROWS = {
     # An empty form: the edit page again, with the error.
     "event_agenda": Row(only(AUTHORITY), kwargs=SESSION, method="post"),
     "document_upload": Row(only(AUTHORITY), kwargs=SESSION, method="post"),
-    "document_delete": Row(
-        only(AUTHORITY, 404), kwargs={**SESSION, "pk": MISSING}, method="post"
-    ),
+    "document_delete": Row(only(AUTHORITY, 404), kwargs={**SESSION, "pk": MISSING}, method="post"),
     "document_download": Row(members(404), kwargs={**SESSION, "pk": MISSING}),
     "question_answer": Row(only(AUTHORITY, 404), kwargs={"pk": MISSING}),
     # Participants. The demo's workshop is over (the test runs after 2023):
@@ -52,4 +50,3 @@ ROWS = {
     "question_ask": Row(only(PARTICIPANTS, REDIRECT), kwargs=SESSION, method="post"),
     "question_vote": Row(only(PARTICIPANTS, 404), kwargs={"pk": MISSING}, method="post"),
 }
-

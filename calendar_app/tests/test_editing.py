@@ -86,7 +86,11 @@ def test_the_form_works_with_htmx_and_answers_a_fragment(client_as):
         ({"end_time": "09:00"}, "end_time", "La fin doit suivre le début"),
         ({"all_day": "on"}, "start_time", "n’a pas d’heure"),
         # 26 March 2023: clocks go from 02:00 to 03:00 in Paris.
-        ({"day": "2023-03-26", "start_time": "02:30", "end_time": ""}, "start_time", "n’existe pas"),
+        (
+            {"day": "2023-03-26", "start_time": "02:30", "end_time": ""},
+            "start_time",
+            "n’existe pas",
+        ),
         ({"visio_url": "pas une adresse"}, "visio_url", "Saisissez une URL valide"),
     ],
 )
@@ -175,9 +179,7 @@ def test_the_agenda_is_ordered_and_reorderable_without_javascript(client_as):
     event.refresh_from_db()
     assert event.sequence == 4
     # With htmx: the agenda's fragment only.
-    response = client.post(
-        url, {"action": "down", "item": first.pk + 1000}, HTTP_HX_REQUEST="true"
-    )
+    response = client.post(url, {"action": "down", "item": first.pk + 1000}, HTTP_HX_REQUEST="true")
     assert response.status_code == 404
     response = client.post(url, {"action": "add"}, HTTP_HX_REQUEST="true")
     assert "<html" not in response.content.decode()

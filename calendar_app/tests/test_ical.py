@@ -99,7 +99,11 @@ def test_the_editors_feed_holds_the_sessions_and_the_n1_n3_workshop(feed_of):
     # the federations' steering committees; the events to schedule have no date.
     assert "Atelier tests d'intrusion hôpital et radio" not in by_title
     assert "COPIL fédérations d'éditeurs" not in by_title
-    for to_schedule in ("Atelier ville tests d'intrusion", "Atelier LGC", "Atelier parcours éditeurs"):
+    for to_schedule in (
+        "Atelier ville tests d'intrusion",
+        "Atelier LGC",
+        "Atelier parcours éditeurs",
+    ):
         assert to_schedule not in by_title
 
 
@@ -200,9 +204,7 @@ def test_every_change_raises_the_sequence_and_cancellation_is_kept(feed_of, pers
     event = Event.objects.get(slug="atelier-n1-n3-2023-10-03")
     topic = event.agenda_items.get().topic
     services.add_agenda_item(event, label="Questions-réponses", by=lead)
-    services.move_event(
-        event, starts_at=datetime(2023, 10, 4, tzinfo=PARIS), all_day=True, by=lead
-    )
+    services.move_event(event, starts_at=datetime(2023, 10, 4, tzinfo=PARIS), all_day=True, by=lead)
     services.cancel_event(event, by=lead, reason="Reporté")
     with time_machine.travel(NOW, tick=False):
         block = vevents(read_feed(token))["Atelier N1/N3 20231004"]

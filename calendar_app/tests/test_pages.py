@@ -75,7 +75,9 @@ def month_cells(html: str) -> dict[str, str]:
     """Day number → the text of its cell, for the days of the month."""
     body = html.split("<tbody>")[1].split("</tbody>")[0]
     found = {}
-    for cell in re.findall(r'<td class="(?![^"]*portal-month__outside)[^"]*">(.*?)</td>', body, re.S):
+    for cell in re.findall(
+        r'<td class="(?![^"]*portal-month__outside)[^"]*">(.*?)</td>', body, re.S
+    ):
         text = " ".join(re.sub(r"<[^>]+>", " ", cell).split())
         day = re.search(r"(\d+)", text).group(1)
         found[day] = text
@@ -86,7 +88,7 @@ def month_cells(html: str) -> dict[str, str]:
 def test_the_month_view_of_october_2023(client_as):
     with time_machine.travel(WEDNESDAY, tick=False):
         html = unescaped(client_as("editor").get(reverse("calendar_month"), {"mois": "2023-10"}))
-    assert "<h2 class=\"fr-h3 fr-mb-0\">Octobre 2023</h2>" in html
+    assert '<h2 class="fr-h3 fr-mb-0">Octobre 2023</h2>' in html
     cells = month_cells(html)
     # The deck's October: 03/10 N1/N3, 06/10 COPIL, 12/10 session at 14h,
     # 13/10 and 20/10 architecture, 18/10 intrusion (to confirm), 26/10 session.
@@ -103,7 +105,7 @@ def test_the_month_view_of_october_2023(client_as):
     assert "NOVEMBRE S1 30/10 au 03/11" in html
     assert "?mois=2023-09" in html and "?mois=2023-11" in html
     # Today (27/09) is in October's first week, outside the month.
-    assert 'portal-month__outside portal-month__today' in html
+    assert "portal-month__outside portal-month__today" in html
 
 
 @pytest.mark.django_db
@@ -265,7 +267,9 @@ def test_page_queries_do_not_grow_with_the_data(client_as, persona_user, setting
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["editor", "federation", "lead"])
-def test_feed_queries_do_not_grow_with_the_data(client_as, persona_user, settings, tmp_path, persona):
+def test_feed_queries_do_not_grow_with_the_data(
+    client_as, persona_user, settings, tmp_path, persona
+):
     settings.MEDIA_ROOT = tmp_path
     feed, _ = CalendarFeed.objects.get_or_create(user=persona_user(persona))
     client = client_as("anonymous")
