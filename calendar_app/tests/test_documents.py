@@ -55,7 +55,8 @@ def docx() -> bytes:
             "[Content_Types].xml",
             '<?xml version="1.0" encoding="UTF-8"?>'
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/>'
             '<Override PartName="/word/document.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
         )
@@ -117,7 +118,8 @@ def test_pdf_odt_and_docx_are_accepted(client_as, name, content, format_):
     extension = {"application/pdf": ".pdf"}.get(format_, "." + document.format_label.lower())
     assert f'filename="cr{extension}"' in download["Content-Disposition"]
     page = unescaped(client_as("editor").get(reverse("event_detail", kwargs={"slug": SLUG})))
-    assert "Compte rendu" in page and "Documents et comptes rendus" in page
+    assert "Compte rendu" in page
+    assert "Documents et comptes rendus" in page
 
 
 @pytest.mark.django_db

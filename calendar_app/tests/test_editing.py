@@ -140,11 +140,13 @@ def test_editing_keeps_history_and_refuses_a_stale_form(client_as):
     assert "modifié par quelqu’un d’autre" in unescaped(second)
     assert 'value="16:00"' in unescaped(second)
     event.refresh_from_db()
-    assert event.place == "Salle Laroque" and event.ends_at is None
+    assert event.place == "Salle Laroque"
+    assert event.ends_at is None
     assert event.sequence == 1
     history = client_as("editor").get(reverse("event_history", kwargs={"slug": event.slug}))
     html = unescaped(history)
-    assert "Modification" in html and "Louise Ville" in html
+    assert "Modification" in html
+    assert "Louise Ville" in html
     assert "Salle Laroque" in html
 
 
@@ -198,15 +200,18 @@ def test_cancelling_keeps_the_event_shown_as_cancelled(client_as):
     )
     assert response.status_code == 302
     event.refresh_from_db()
-    assert event.is_cancelled and event.sequence == 1
+    assert event.is_cancelled
+    assert event.sequence == 1
     html = unescaped(client_as("federation").get(reverse("event_detail", args=[event.slug])))
-    assert "Événement annulé" in html and "Reporté en novembre" in html
+    assert "Événement annulé" in html
+    assert "Reporté en novembre" in html
     listing = unescaped(client_as("federation").get(reverse("calendar")))
     assert "portal-cancelled" in listing.split("COPIL fédérations d'éditeurs")[-2][-300:]
     # Reinstated: a new revision again.
     lead.post(reverse("event_reinstate", kwargs={"slug": event.slug}))
     event.refresh_from_db()
-    assert not event.is_cancelled and event.sequence == 2
+    assert not event.is_cancelled
+    assert event.sequence == 2
     reasons = list(event.history.values_list("history_change_reason", flat=True))
     assert reasons[:2] == ["Rétablissement", "Annulation"]
 
@@ -220,7 +225,8 @@ def test_editors_and_federations_only_read(client_as):
         edit = reverse("event_edit", kwargs={"slug": event.slug})
         assert client.post(edit, workshop_data()).status_code == 403
         page = unescaped(client.get(reverse("event_detail", args=[event.slug])))
-        assert "Modifier" not in page and edit not in page
+        assert "Modifier" not in page
+        assert edit not in page
     assert not Event.objects.filter(title="Atelier INS qualifiée").exists()
 
 

@@ -97,13 +97,15 @@ def test_the_month_view_of_october_2023(client_as):
     assert "14h00 2ème temps de partage éditeur" in cells["12"]
     assert "Atelier architecture" in cells["13"]
     assert "Atelier tests d'intrusion hôpital et radio (à confirmer)" in cells["18"]
-    assert "Atelier architecture" in cells["20"] and "COPIL" in cells["20"]
+    assert "Atelier architecture" in cells["20"]
+    assert "COPIL" in cells["20"]
     assert "3ème temps de partage éditeur" in cells["26"]
     assert "Atelier" not in cells["4"]
     # Weeks labelled as in the deck; links to the months around.
     assert "OCTOBRE S1 02/10 au 06/10" in html
     assert "NOVEMBRE S1 30/10 au 03/11" in html
-    assert "?mois=2023-09" in html and "?mois=2023-11" in html
+    assert "?mois=2023-09" in html
+    assert "?mois=2023-11" in html
     # Today (27/09) is in October's first week, outside the month.
     assert "portal-month__outside portal-month__today" in html
 
@@ -127,9 +129,11 @@ def test_the_week_grid_draws_the_today_line_at_today_s_weekday(client_as):
     # Wednesday is the third day of the week (0 = Monday).
     assert html.count('class="portal-grid__today portal-grid__today--2"') >= 2
     assert "aujourd’hui 27/09" in html
-    text = open(finders.find("calendar_app/calendar.css")).read()
+    with open(finders.find("calendar_app/calendar.css")) as css:
+        text = css.read()
     assert ".portal-grid td.portal-grid__today--2 { background-position: 40% 0; }" in text
-    assert "@media print" in text and "@page landscape" in text
+    assert "@media print" in text
+    assert "@page landscape" in text
 
 
 @pytest.mark.django_db
