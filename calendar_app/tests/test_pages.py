@@ -178,6 +178,10 @@ def test_pages_in_english(client_as, persona_user):
         reverse("event_detail", args=["atelier-n1-n3-2023-10-03"]): "Registrations",
         reverse("calendar"): "My calendar",
     }
+    question = Question.objects.create(
+        event=Event.objects.get(slug="temps-de-partage-2023-10-12"), text="Quid de l'INSq ?"
+    )
+    expected[reverse("question_answer", args=[question.pk])] = "Publish the answer"
     for url, text in expected.items():
         assert text in unescaped(client.get(url)), url
     # French first for the others.
