@@ -129,7 +129,11 @@ def save_event(form, *, by, version: int | None = None) -> Event:
     if not creating:
         current = _locked(event, version)
         before = When.of(current)
+        # What the form does not edit comes from the locked row, not the
+        # copy the form was built on.
         event.sequence = current.sequence
+        event.cancelled_at = current.cancelled_at
+        event.cancellation_reason = current.cancellation_reason
     with _no_history(event):
         if creating:
             event.slug = unique_slug(event)

@@ -244,3 +244,30 @@ def test_capacity_cannot_go_below_registrations(client_as, persona_user):
     response = client_as("lead").post(reverse("event_edit", args=[event.slug]), data)
     assert response.status_code == 200
     assert "2 organisations sont déjà inscrites" in unescaped(response)
+
+
+@pytest.mark.django_db
+def test_moves_and_cancellations_go_through_the_hooks_reminders_will_use(
+    client_as, persona_user, monkeypatch
+):
+    """The reminders (issue 7, later) move or cancel pending reminders from
+    services._event_moved / _event_cancelled: a move through the form calls
+    the first, with the old date; a change of title alone does not."""
+    from calendar_app import services
+
+    calls = []
+    monkeypatch.setattr(
+        services, "_event_moved", lambda event, before: calls.append(("moved", before))
+    )
+    monkeypatch.setattr(services, "_event_cancelled", lambda event: calls.append(("cancelled",)))
+    event = Event.objects.get(slug="atelier-architecture-2023-10-20")
+    url = reverse("event_edit", args=[event.slug])
+    data = workshop_data(title="Atelier architecture (API PSC)", description="", capacity="")
+    data.update(all_day="on", start_time="", end_time="", day="2023-10-20", version="0")
+    assert client_as("lead").post(url, data).status_code == 302
+    assert calls == []
+    data.update(day="2023-10-19", version="1")
+    assert client_as("lead").post(url, data).status_code == 302
+    assert calls == [("moved", services.When(event.starts_at, None, True, "fixed", None))]
+    services.cancel_event(event, by=persona_user("lead"))
+    assert calls[-1] == ("cancelled",)
