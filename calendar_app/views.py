@@ -1,47 +1,71 @@
+"""Reading the calendar: list, week grid, month, event page, history,
+answered questions."""
+
 from __future__ import annotations
 
+from collections import defaultdict
 from itertools import groupby
 
-from django.db.models import Prefetch
+from django.apps import apps
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.htmx import render_page
+from topics.models import Topic
 
+from . import access
+from .forms import AnswerForm, QuestionForm
 from .grid import build_grid
-from .models import AgendaItem, Audience, Event
+from .models import AgendaItem, Audience, Event, Question
+from .month import build_month, month_range, parse_month
 
 
-def _events():
+def events_with_agenda():
     return Event.objects.prefetch_related(
         "audiences",
         Prefetch("agenda_items", AgendaItem.objects.select_related("topic")),
     )
 
 
-def _filtered(request: HttpRequest):
-    selected = {key: request.GET.get(key, "") for key in ("type", "public")}
-    events = _events()
+def _topic(key: str) -> Topic | None:
+    if not key:
+        return None
+    lookup = Q(slug=key) | (Q(number=int(key)) if key.isdigit() else Q(pk__in=[]))
+    return Topic.objects.filter(lookup).first()
+
+
+def filtered(request: HttpRequest):
+    """The filters that the list, the week grid and the month share: kind,
+    audience, topic, and "only what concerns me"."""
+    selected = {key: request.GET.get(key, "") for key in ("type", "public", "sujet", "moi")}
+    events = events_with_agenda()
     if selected["type"] in Event.Kind.values:
         events = events.filter(kind=selected["type"])
     if selected["public"]:
         events = events.filter(audiences__code=selected["public"])
+    topic = _topic(selected["sujet"])
+    if topic:
+        events = events.about_topic(topic)
+    if selected["moi"]:
+        events = events.concerning(request.user)
     return events, selected
 
 
-def _filter_context(selected) -> dict:
+def filter_context(selected) -> dict:
     return {
         "selected": selected,
         "kind_choices": Event.Kind.choices,
         "audience_choices": Audience.objects.all(),
+        "topic_choices": Topic.objects.order_by("order", "number"),
     }
 
 
 @require_GET
 def calendar_list(request: HttpRequest) -> HttpResponse:
-    events, selected = _filtered(request)
+    events, selected = filtered(request)
     events = list(events)
     dated = [event for event in events if event.starts_at]
     to_schedule = [event for event in events if not event.starts_at]
@@ -55,26 +79,150 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
         "months": months,
         "to_schedule": to_schedule,
         "today": timezone.localdate(),
-        **_filter_context(selected),
+        "can_edit": access.can_edit_events(request.user),
+        **filter_context(selected),
     }
     return render_page(request, "calendar_app/calendar_list.html", context, partial="results")
 
 
 @require_GET
 def calendar_grid(request: HttpRequest) -> HttpResponse:
-    events, selected = _filtered(request)
-    context = {"grid": build_grid(list(events), timezone.localdate()), **_filter_context(selected)}
+    events, selected = filtered(request)
+    today = timezone.localdate()
+    context = {"grid": build_grid(list(events), today), "today": today, **filter_context(selected)}
     return render_page(request, "calendar_app/calendar_grid.html", context, partial="results")
 
 
 @require_GET
+def calendar_month(request: HttpRequest) -> HttpResponse:
+    events, selected = filtered(request)
+    today = timezone.localdate()
+    first = parse_month(request.GET.get("mois"), today)
+    start, end = month_range(first)
+    dated = events.filter(starts_at__lt=end).filter(Q(starts_at__gte=start) | Q(ends_at__gte=start))
+    month = build_month(list(dated), first, today)
+    target_weeks = events.filter(starts_at=None, target_week__lt=end, target_week__gte=start)
+    context = {
+        "month": month,
+        "to_schedule": list(target_weeks),
+        "today": today,
+        **filter_context(selected),
+    }
+    return render_page(request, "calendar_app/calendar_month.html", context, partial="results")
+
+
+@require_GET
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(_events(), slug=slug)
+    event = get_object_or_404(events_with_agenda(), slug=slug)
+    return render_page(request, "calendar_app/event_detail.html", event_context(request, event))
+
+
+def event_context(request: HttpRequest, event: Event, **forms) -> dict:
+    """What the event page shows; ``forms`` are bound forms to show with their errors."""
+    user = request.user
     decisions = (
-        event.arbitrations.visible_to(request.user)
+        event.arbitrations.visible_to(user)
         .select_related("requirement", "topic", "requirement__topic")
         .prefetch_related("sons")
         .order_by("requirement__topic__order", "requirement__reference", "topic__order")
     )
-    context = {"event": event, "decisions": decisions, "now": timezone.now()}
-    return render_page(request, "calendar_app/event_detail.html", context)
+    now = timezone.now()
+    context = {
+        "event": event,
+        "decisions": decisions,
+        "now": now,
+        "can_edit": access.can_edit_events(user),
+        "documents": list(event.documents.all()),
+    }
+    if event.takes_registrations:
+        registrations = list(event.registrations.select_related("organisation"))
+        mine = access.organisation_of(user)
+        context.update(
+            registrations=registrations,
+            registered=any(r.organisation_id == getattr(mine, "pk", None) for r in registrations),
+            may_register=access.is_participant(user) and event.registrations_open(now),
+            is_full=event.capacity is not None and len(registrations) >= event.capacity,
+            seats_left=None
+            if event.capacity is None
+            else max(event.capacity - len(registrations), 0),
+        )
+    if event.takes_questions:
+        questions = list(
+            event.questions.by_votes().select_related("author", "organisation", "answered_by")
+        )
+        voted = set(
+            user.question_votes.filter(question__event=event).values_list("question", flat=True)
+        )
+        for question in questions:
+            question.voted = question.pk in voted
+        context.update(
+            questions=questions,
+            questions_open=event.questions_open(now),
+            may_ask=access.is_participant(user),
+            question_form=forms.get("question_form") or QuestionForm(),
+            answer_form=AnswerForm(),
+        )
+    return context
+
+
+@require_GET
+def event_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every revision of an event: when, who, why, and what changed."""
+    event = get_object_or_404(Event, slug=slug)
+    records = list(event.history.select_related("history_user"))
+    audiences = defaultdict(list)
+    through = apps.get_model("calendar_app", "HistoricalEvent_audiences")
+    for row in through.objects.filter(history__in=records).select_related("audience"):
+        audiences[row.history_id].append(str(row.audience))
+    fields = {f.name: f for f in Event._meta.concrete_fields}
+    entries = []
+    for record, previous in zip(records, [*records[1:], None], strict=True):
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["audiences"])
+            for change in delta.changes:
+                field = fields[change.field]
+                changes.append(
+                    {
+                        "label": field.verbose_name,
+                        "old": _display(field, change.old),
+                        "new": _display(field, change.new),
+                    }
+                )
+            old, new = (sorted(audiences[r.history_id]) for r in (previous, record))
+            if old != new:
+                changes.append(
+                    {
+                        "label": Event._meta.get_field("audiences").verbose_name,
+                        "old": ", ".join(old) or "—",
+                        "new": ", ".join(new) or "—",
+                    }
+                )
+        entries.append({"record": record, "changes": changes})
+    return render_page(
+        request, "calendar_app/event_history.html", {"event": event, "entries": entries}
+    )
+
+
+def _display(field, value) -> str:
+    """A history value as people read it."""
+    if value in (None, ""):
+        return "—"
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return str(value)
+
+
+@require_GET
+def question_search(request: HttpRequest) -> HttpResponse:
+    """The authority's answers to the questions asked in sessions and workshops."""
+    text = request.GET.get("q", "").strip()
+    questions = Question.objects.answered().select_related("event", "answered_by", "organisation")
+    if text:
+        questions = questions.search(text)
+    context = {"q": text, "questions": list(questions.order_by("-answered_at", "-pk")[:200])}
+    return render_page(request, "calendar_app/question_search.html", context, partial="results")

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "dsfr",
+    "simple_history",
     # Our apps, bottom of the dependency chain first (DESIGN.md).
     "core",
     "accounts",
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "segur_portal.urls"

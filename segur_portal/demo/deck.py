@@ -294,7 +294,13 @@ DECISIONS = [
 # The decision of the SONS-framework section, on a topic: (topic slug, decision, comment).
 TOPIC_DECISIONS = [("conditions-eligibilite", "removed", ELIGIBILITY_COMMENT)]
 
-AUDIENCES = [("ville", "Ville"), ("hopital", "Hôpital"), ("radio", "Radio")]
+# (code, label, the SONS whose editors a workshop for that audience concerns):
+# ville is the GP practice software, hôpital the hospital's, radio the imaging's.
+AUDIENCES = [
+    ("ville", "Ville", ("LGC",)),
+    ("hopital", "Hôpital", ("DPI", "PFI")),
+    ("radio", "Radio", ("RIS", "DB")),
+]
 
 # slug → event. "agenda" lists topic numbers or slugs, or ("label", text).
 # Times are Europe/Paris; an event without a time is all-day.

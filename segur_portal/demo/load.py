@@ -99,8 +99,9 @@ class Loader:
 
     def load_audiences(self) -> None:
         self.audiences = {}
-        for code, label in deck.AUDIENCES:
-            self.audiences[code], _ = self.sync(Audience, {"code": code}, {"label": label})
+        for code, label, sons in deck.AUDIENCES:
+            self.audiences[code], fresh = self.sync(Audience, {"code": code}, {"label": label})
+            self.set_m2m(self.audiences[code].sons, [self.sons[c] for c in sons], fresh=fresh)
 
     def load_topics(self) -> None:
         self.topics: dict[int | str, Topic] = {}

@@ -1,0 +1,123 @@
+"""iCalendar feeds: a private feed per person (secret address, readable by a
+calendar application without logging in, revocable), a feed per topic
+(behind the same secret), and a ``.ics`` per event (for signed-in people)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.htmx import render_page
+from topics.models import Topic
+
+from .ical import build_calendar
+from .models import AgendaItem, CalendarFeed, Event
+from .views import _topic
+
+
+def _feed_events():
+    return Event.objects.in_feeds().prefetch_related(
+        Prefetch("agenda_items", AgendaItem.objects.select_related("topic"))
+    )
+
+
+def _ics(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # A private address: no shared cache keeps it.
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _feed_of(token: str) -> CalendarFeed:
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    return feed
+
+
+@login_not_required
+@require_GET
+def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
+    user = _feed_of(token).user
+    events = _feed_events().concerning(user)
+    with translation.override(user.language):
+        content = build_calendar(events, name=_("Concertation Ségur — mon calendrier"))
+    return _ics(content, "concertation-segur.ics")
+
+
+@login_not_required
+@require_GET
+def topic_feed(request: HttpRequest, token: str, key: str) -> HttpResponse:
+    user = _feed_of(token).user
+    topic = _topic(key)
+    if topic is None:
+        raise Http404
+    events = _feed_events().about_topic(topic)
+    with translation.override(user.language):
+        content = build_calendar(events, name=_("Concertation Ségur — %s") % topic.label)
+    return _ics(content, f"sujet-{topic.number or topic.slug}.ics")
+
+
+@require_GET
+def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(_feed_events(), slug=slug)
+    return _ics(build_calendar([event], name=event.title), f"{event.slug}.ics")
+
+
+def _feed_url(request: HttpRequest, name: str, **kwargs) -> str:
+    return settings.SITE_URL + reverse(name, kwargs=kwargs)
+
+
+@require_GET
+def feed_settings(request: HttpRequest) -> HttpResponse:
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    topics = list(Topic.objects.order_by("order", "number"))
+    context = {"feed": feed, "topics": topics}
+    if feed:
+        context["personal_url"] = _feed_url(request, "calendar_feed", token=feed.token)
+        context["topic_urls"] = [
+            (
+                topic,
+                _feed_url(
+                    request, "calendar_topic_feed", token=feed.token, key=topic.number or topic.slug
+                ),
+            )
+            for topic in topics
+        ]
+    return render_page(request, "calendar_app/feed_settings.html", context)
+
+
+@require_POST
+def feed_renew(request: HttpRequest) -> HttpResponse:
+    """Create the private address, or replace it (the old one stops working)."""
+    feed, created = CalendarFeed.objects.get_or_create(user=request.user)
+    if created:
+        messages.success(request, _("Votre adresse d’abonnement est prête."))
+    else:
+        feed.renew()
+        messages.success(
+            request,
+            _(
+                "Nouvelle adresse créée : l’ancienne ne fonctionne plus. "
+                "Abonnez-vous à la nouvelle."
+            ),
+        )
+    return redirect("calendar_feeds")
+
+
+@require_POST
+def feed_revoke(request: HttpRequest) -> HttpResponse:
+    deleted, _count = CalendarFeed.objects.filter(user=request.user).delete()
+    if deleted:
+        messages.success(request, _("Adresse d’abonnement supprimée : elle ne fonctionne plus."))
+    return redirect("calendar_feeds")

@@ -1,0 +1,79 @@
+"""The month view: weeks in rows (labelled as the deck labels them), days in
+columns, each event on every day it covers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from .models import PARIS, Event
+from .weeks import Week, week_of
+
+
+@dataclass
+class Day:
+    date: date
+    in_month: bool
+    is_today: bool
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass
+class Month:
+    first: date
+    weeks: list[tuple[Week, list[Day]]]
+    previous: date
+    next: date
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(day.events for _, days in self.weeks for day in days if day.in_month)
+
+
+def parse_month(value: str | None, today: date) -> date:
+    """``2023-10`` → 1 October 2023; anything else → the current month."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def next_month(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def month_range(first: date) -> tuple[datetime, datetime]:
+    """The instants that bound the weeks shown for a month (Monday to Sunday)."""
+    start = week_of(first).monday
+    end = week_of(next_month(first) - timedelta(days=1)).monday + timedelta(days=7)
+    return (
+        datetime.combine(start, time(0), tzinfo=PARIS),
+        datetime.combine(end, time(0), tzinfo=PARIS),
+    )
+
+
+def build_month(events: list[Event], first: date, today: date) -> Month:
+    start = week_of(first).monday
+    last = next_month(first) - timedelta(days=1)
+    days: dict[date, Day] = {}
+    weeks = []
+    week = Week(start)
+    while week.monday <= last:
+        row = []
+        for offset in range(7):
+            day = week.monday + timedelta(days=offset)
+            days[day] = Day(day, day.month == first.month, day == today)
+            row.append(days[day])
+        weeks.append((week, row))
+        week = Week(week.monday + timedelta(days=7))
+    for event in events:
+        if not event.starts_at:
+            continue
+        day, end = event.day, event.last_day or event.day
+        while day <= end:
+            if day in days:
+                days[day].events.append(event)
+            day += timedelta(days=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    return Month(first=first, weeks=weeks, previous=previous, next=next_month(first))
