@@ -124,6 +124,7 @@ MATRIX_PERSONAS = (
     "federation2",
     "editor",
     "editor2",
+    "outsider",  # an editor of an unrelated organisation (sells RIS, in no federation)
 )
 LOGIN = "login"  # a redirect to the login page
 REDIRECT = "redirect"  # a redirect elsewhere
@@ -148,12 +149,17 @@ def only(allowed, answer=200, *, others=403):
 
 @dataclass
 class Row:
-    """Expected answers of one URL pattern, and how to build its URL."""
+    """Expected answers of one URL pattern, and how to build its URL.
+    ``kwargs`` may be a function, called in the test, for URLs that name a
+    database row (``lambda: {"pk": User.objects.get(email=...).pk}``)."""
 
     expect: dict
-    kwargs: dict = field(default_factory=dict)
+    kwargs: dict | Callable[[], dict] = field(default_factory=dict)
     method: str = "get"
     query: str = ""
+
+    def url_kwargs(self) -> dict:
+        return self.kwargs() if callable(self.kwargs) else self.kwargs
 
 
 def unescaped(response) -> str:
