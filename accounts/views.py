@@ -219,12 +219,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValueError as error:
             messages.error(request, str(error))
         else:
-            messages.success(
-                request,
-                _(
-                    "Votre compte est créé. Connectez-vous avec votre adresse et votre mot de passe."
-                ),
+            done = _(
+                "Votre compte est créé. Connectez-vous avec votre adresse et votre mot de passe."
             )
+            messages.success(request, done)
             return redirect("account_login")
     context = {"invitation": invitation, "form": form}
     return render(
