@@ -194,8 +194,8 @@ def login_as(page):
         page.get_by_role("button", name="Se connecter").click()
         page.wait_for_url(lambda url: "/compte/login/" not in url)
         if "/compte/2fa/authenticate/" in page.url:
-            page.get_by_label("Code").fill(totp_code())
-            page.get_by_role("button", name="Se connecter").click()
+            page.locator("input[name=code]").fill(totp_code())
+            page.get_by_role("button", name="Connexion", exact=True).click()
             page.wait_for_url(lambda url: "/compte/2fa/" not in url)
 
     return login
