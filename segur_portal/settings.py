@@ -228,6 +228,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
 AXES_VERBOSE = False
+# allauth's own limit (in the cache) stays as a second line, above axes' so that
+# the lockout page, not a form error, answers the fifth failure; it also limits
+# TOTP codes per account.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
 # Logins go to the audit log (accounts.audit), failures stay in axes.AccessAttempt.
 AXES_DISABLE_ACCESS_LOG = True
 
