@@ -22,6 +22,22 @@ from . import audit
 from .audit import Action
 from .models import AuditEvent, Invitation, Organisation, TaskForceLead, User
 
+
+def send_on_commit(template_prefix: str, email: str, context: dict) -> None:
+    """Render an allauth-style e-mail now (in the request, for its site and
+    language) and send it once the transaction commits."""
+    from allauth.core import context as allauth_context
+    from django.contrib.sites.shortcuts import get_current_site
+
+    request = allauth_context.request
+    message = get_adapter(request).render_mail(
+        template_prefix,
+        email,
+        {"email": email, "current_site": get_current_site(request), **context},
+    )
+    transaction.on_commit(message.send)
+
+
 # --- Organisations ---------------------------------------------------------------
 
 
@@ -103,11 +119,7 @@ def invite(form, *, by: User, request=None) -> tuple[Invitation, str]:
         "url": invitation_url(token),
         "valid_days": settings.INVITATION_VALID_DAYS,
     }
-    transaction.on_commit(
-        lambda: get_adapter(request).send_mail(
-            "account/email/invitation", invitation.email, context
-        )
-    )
+    send_on_commit("account/email/invitation", invitation.email, context)
     return invitation, token
 
 
@@ -230,10 +242,10 @@ def reset_mfa(person: User, *, by: User, request=None) -> int:
         details={"removed": sorted(a.type for a in authenticators)},
     )
     if authenticators:
-        transaction.on_commit(
-            lambda: get_adapter(request).send_notification_mail(
-                "account/email/mfa_reset_by_admin", person
-            )
+        send_on_commit(
+            "account/email/mfa_reset_by_admin",
+            person.email,
+            {"user": person, "timestamp": timezone.now()},
         )
     return len(authenticators)
 

@@ -34,7 +34,8 @@ def test_lead_without_totp_is_made_to_set_one_up(page, persona_user):
     if "/reauthenticate/" in page.url:
         page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Confirmer").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Activer l'application d'authentification")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Activer l'application d'authentification")
     secret = page.locator("#authenticator_secret").input_value()
     page.locator("input[name=code]").fill(totp_code(secret))
     page.get_by_role("button", name="Activer").click()
