@@ -83,7 +83,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
     require_authority(request.user)
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         organisation = services.save_organisation(form, by=request.user, request=request)
         messages.success(request, _("Organisation « %s » créée.") % organisation.name)
@@ -114,7 +114,9 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     require_authority(request.user)
     organisation = get_object_or_404(Organisation, slug=slug)
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None, instance=organisation
+    )
     if request.method == "POST" and form.is_valid():
         organisation = services.save_organisation(form, by=request.user, request=request)
         messages.success(request, _("Organisation « %s » enregistrée.") % organisation.name)
@@ -135,7 +137,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = request.user.can_manage_roles() and not person.is_closed
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
-    form = PersonForm(request.POST or None, instance=person) if can_edit else None
+    form = (
+        PersonForm(request.POST if request.method == "POST" else None, instance=person)
+        if can_edit
+        else None
+    )
     if request.method == "POST" and form.is_valid():
         services.change_person(form, by=request.user, request=request)
         messages.success(request, _("Compte de %s enregistré.") % person)
@@ -178,7 +184,9 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     initial = {}
     if slug := request.GET.get("organisation"):
         initial["organisation"] = Organisation.objects.filter(slug=slug).first()
-    form = InvitationForm(request.POST or None, inviter=request.user, initial=initial)
+    form = InvitationForm(
+        request.POST if request.method == "POST" else None, inviter=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         invitation, _token = services.invite(form, by=request.user, request=request)
         messages.success(request, _("Invitation envoyée à %s.") % invitation.email)
@@ -212,7 +220,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         # Someone else's session: the new account must not be mixed with it.
         logout(request)
-    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    form = AcceptInvitationForm(
+        request.POST if request.method == "POST" else None, invitation=invitation
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.accept_invitation(invitation, form.cleaned_data, request=request)
@@ -236,7 +246,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = ProfileForm(request.POST or None, instance=user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=user)
     if request.method == "POST" and form.is_valid():
         changed = form.changed_data
         form.save()
@@ -274,7 +284,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @reauthentication_required
 @require_http_methods(["GET", "POST"])
 def close_account(request: HttpRequest) -> HttpResponse:
-    form = CloseAccountForm(request.POST or None)
+    form = CloseAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.close_account(request.user, request=request)

@@ -57,7 +57,9 @@ def editor_sons(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authority:
         raise PermissionDenied
     editor = get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.EDITOR)
-    form = EditorSonsForm(request.POST or None, initial={"sons": editor.sons.all()})
+    form = EditorSonsForm(
+        request.POST if request.method == "POST" else None, initial={"sons": editor.sons.all()}
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             before = sorted(editor.sons.values_list("code", flat=True))

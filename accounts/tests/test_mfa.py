@@ -173,8 +173,8 @@ def test_an_admin_deactivates_a_lost_totp(demo_data, client_as, persona_user):
     assert (event.actor, event.subject) == (persona_user("admin"), lead)
     assert [message.to for message in mail.outbox] == [[lead.email]]
     # The lead must now set up a new one before anything else.
-    assert _signed_in_without_mfa(lead).get("/")["Location"].startswith(
-        reverse("mfa_activate_totp")
+    assert (
+        _signed_in_without_mfa(lead).get("/")["Location"].startswith(reverse("mfa_activate_totp"))
     )
 
 
