@@ -270,7 +270,7 @@ _OIDC_APPS = [
 if _OIDC_APPS:
     INSTALLED_APPS += ["allauth.socialaccount", "allauth.socialaccount.providers.openid_connect"]
     SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _OIDC_APPS}}
-    SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+    SOCIALACCOUNT_ADAPTER = "accounts.social.SocialAccountAdapter"
     SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
     SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
     SOCIALACCOUNT_LOGIN_ON_GET = False
