@@ -45,7 +45,7 @@ class OrganisationForm(forms.ModelForm):
     """An organisation; an editor's federations and a federation's member editors."""
 
     member_editors = forms.ModelMultipleChoiceField(
-        label=_("éditeurs membres"),
+        label=_("Éditeurs membres"),
         queryset=Organisation.objects.filter(kind=Organisation.Kind.EDITOR),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -128,6 +128,7 @@ class InvitationForm(forms.ModelForm):
         self.inviter = inviter
         allowed = inviter.invitable_roles()
         self.fields["role"].choices = [c for c in User.Role.choices if c[0] in allowed]
+        self.initial.setdefault("role", User.Role.EDITOR)  # the usual case, never admin by default
         self.fields["task_force"].queryset = TaskForce.objects.all()
 
     def clean_email(self) -> str:
@@ -148,19 +149,19 @@ class InvitationForm(forms.ModelForm):
 
 
 class AcceptInvitationForm(forms.Form):
-    given_name = forms.CharField(label=_("prénom"), max_length=150)
-    family_name = forms.CharField(label=_("nom d'exercice"), max_length=150)
+    given_name = forms.CharField(label=_("Prénom"), max_length=150)
+    family_name = forms.CharField(label=_("Nom d'exercice"), max_length=150)
     profession = forms.CharField(
-        label=_("profession ou mention appropriée"), max_length=150, required=False
+        label=_("Profession ou mention appropriée"), max_length=150, required=False
     )
     password1 = forms.CharField(
-        label=_("mot de passe"),
+        label=_("Mot de passe"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label=_("mot de passe (confirmation)"),
+        label=_("Mot de passe (confirmation)"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

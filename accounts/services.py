@@ -62,7 +62,8 @@ def save_organisation(form, *, by: User, request=None) -> Organisation:
     organisation.slug = slugify(organisation.name)
     organisation.save()
     form.save_m2m()
-    organisation.member_editors.set(form.cleaned_data.get("member_editors") or [])
+    if "member_editors" in form.fields:
+        organisation.member_editors.set(form.cleaned_data.get("member_editors") or [])
     after = {
         "name": organisation.name,
         "kind": organisation.kind,
