@@ -149,3 +149,18 @@ def test_the_log_keeps_events_of_the_last_year_only_in_exports(client_as, person
         entry["at"] >= (timezone.now() - timedelta(days=366)).isoformat()
         for entry in data["audit_log"]
     )
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_celery_worker_runs_the_purge(demo_data, persona_user):
+    from core.testing import celery_worker
+
+    with time_machine.travel(timezone.now() - timedelta(days=400), tick=False):
+        old = audit.record(audit.Action.LOGIN, actor=persona_user("editor"))
+    recent = audit.record(audit.Action.LOGIN, actor=persona_user("editor"))
+    with celery_worker() as queue:
+        result = purge_audit_log.apply_async(queue=queue, ignore_result=False)
+        assert result.get(timeout=60) >= 1
+    assert not AuditEvent.objects.filter(pk=old.pk).exists()
+    assert AuditEvent.objects.filter(pk=recent.pk).exists()
