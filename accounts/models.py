@@ -416,6 +416,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.actor_email}"
 
+    @property
+    def details_text(self) -> str:
+        import json
+
+        return json.dumps(self.details, ensure_ascii=False, sort_keys=True) if self.details else ""
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AuditLogIsAppendOnly("Audit events are never changed.")
