@@ -416,12 +416,6 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.actor_email}"
 
-    @property
-    def details_text(self) -> str:
-        import json
-
-        return json.dumps(self.details, ensure_ascii=False, sort_keys=True) if self.details else ""
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AuditLogIsAppendOnly("Audit events are never changed.")
@@ -429,3 +423,9 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogIsAppendOnly("Audit events are only removed by the retention purge.")
+
+    @property
+    def details_text(self) -> str:
+        import json
+
+        return json.dumps(self.details, ensure_ascii=False, sort_keys=True) if self.details else ""
