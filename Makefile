@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 RUN_ENV := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev run test lint format messages check-messages check-migrations bench clean
+.PHONY: install install-dev run test lint format messages check-messages check-migrations check-security bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ format: install-dev
 
 check-migrations: install
 	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
+
+# Django's deployment checks under production-like settings (no warning
+# allowed), and bandit's high-severity findings (none allowed).
+PRODUCTION_ENV := DEBUG=0 SECRET_KEY=ci-only-$$(date +%s)-a-long-random-looking-value-for-the-deploy-check \
+	ALLOWED_HOSTS=concertation.example.org CSRF_TRUSTED_ORIGINS=https://concertation.example.org \
+	SITE_URL=https://concertation.example.org SECURE_SSL_REDIRECT=1 SECURE_COOKIES=1
+check-security: install-dev
+	$(PRODUCTION_ENV) $(MANAGE) check --deploy --fail-level WARNING
+	$(BIN)/bandit -lll -q -r . -x ./.venv,./var
 
 # Regenerate the English catalogue after changing French strings, then
 # translate the new entries in locale/en/LC_MESSAGES/django.po.

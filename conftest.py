@@ -21,6 +21,8 @@ PERSONAS = {
     "federation2": "federation2@demo.example",
     "editor": "editor@demo.example",
     "editor2": "editor2@demo.example",
+    # An editor of an unrelated organisation (sells RIS, in no federation).
+    "outsider": "outsider@demo.example",
 }
 
 
@@ -35,6 +37,18 @@ def load_demo_data() -> None:
     with open(os.devnull, "w") as devnull:
         call_command("create_demo_accounts", stdout=devnull)
         call_command("load_demo", "--original-dates", stdout=devnull)
+    give_totp_to_those_who_need_it()
+
+
+def give_totp_to_those_who_need_it() -> None:
+    """Leads and admins must pass TOTP (DEBUG is off in tests): their personas
+    get a device with the test secret (accounts.testing)."""
+    from accounts.models import User
+    from accounts.testing import give_totp
+
+    for user in User.objects.filter(email__in=PERSONAS.values()):
+        if user.requires_mfa:
+            give_totp(user)
 
 
 @pytest.fixture(scope="session")
@@ -67,13 +81,16 @@ def persona_user(db):
 
 @pytest.fixture
 def client_as(db, client, persona_user):
-    """A test client logged in as the given persona ("anonymous" for none)."""
+    """A test client logged in as the given persona ("anonymous" for none);
+    for leads and admins, the session has passed TOTP as at a real sign-in."""
     from django.test import Client
 
-    def make(persona: str) -> Client:
-        new_client = Client()
+    from accounts.testing import login_with_mfa
+
+    def make(persona: str, **client_kwargs) -> Client:
+        new_client = Client(**client_kwargs)
         if persona != "anonymous":
-            new_client.force_login(persona_user(persona))
+            login_with_mfa(new_client, persona_user(persona))
         return new_client
 
     return make
@@ -164,15 +181,30 @@ def _empty_cache():
     cache.clear()
 
 
+def log_in(page, persona: str) -> None:
+    """Log in through the real login form of any browser page, as a person
+    would; leads and admins then type the code of their authenticator app."""
+    from accounts.testing import totp_code
+
+    page.goto("/compte/login/")
+    page.get_by_label("Courriel").fill(PERSONAS[persona])
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(lambda url: "/compte/login/" not in url)
+    if "/compte/2fa/authenticate/" in page.url:
+        page.locator("input[name=code]").fill(totp_code())
+        page.get_by_role("button", name="Connexion", exact=True).click()
+        page.wait_for_url(lambda url: "/compte/2fa/" not in url)
+
+
 @pytest.fixture
 def login_as(page):
-    """Log in through the real login form, as a person would."""
+    """Log the ``page`` fixture in as a persona."""
+    return lambda persona: log_in(page, persona)
 
-    def login(persona: str) -> None:
-        page.goto("/compte/login/")
-        page.get_by_label("Courriel").fill(PERSONAS[persona])
-        page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url(lambda url: "/compte/login/" not in url)
 
-    return login
+@pytest.fixture
+def browser_login():
+    """``browser_login(page, persona)`` for pages of other browser contexts
+    (a phone, JavaScript off, a second person)."""
+    return log_in

@@ -106,6 +106,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    closed_at = models.DateTimeField(
+        _("compte clos le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Compte clos à la demande de la personne : ses données personnelles sont effacées."
+        ),
+    )
 
     objects = UserManager()
 
@@ -125,6 +133,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.get_full_name() or self.email
 
     def get_full_name(self) -> str:
+        if self.closed_at:
+            return str(_("Compte clos"))
         return f"{self.given_name} {self.family_name}".strip()
 
     def get_short_name(self) -> str:
@@ -150,6 +160,26 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_authority(self) -> bool:
         """Leads and admins: the people who speak for the authority."""
         return self.is_portal_admin or self.is_lead
+
+    @property
+    def requires_mfa(self) -> bool:
+        """Leads and admins must sign in with a second factor (SC.SSI/IE.34)."""
+        return self.is_authority
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    def can_manage_roles(self) -> bool:
+        return self.is_portal_admin
+
+    def invitable_roles(self) -> list[str]:
+        """Admins invite anyone; leads invite editors and federation representatives."""
+        if self.is_portal_admin:
+            return [choice.value for choice in self.Role]
+        if self.is_lead:
+            return [self.Role.EDITOR, self.Role.FEDERATION]
+        return []
 
 
 class TaskForce(models.Model):
@@ -191,3 +221,211 @@ class TaskForceLead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.task_force}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self, now=None) -> InvitationQuerySet:
+        now = now or timezone.now()
+        return self.filter(accepted_at=None, revoked_at=None, expires_at__gt=now)
+
+
+class Invitation(models.Model):
+    """An e-mail invitation to join the portal with a role in an organisation.
+
+    Only a hash of the link's token is stored: the link itself exists in the
+    e-mail alone. Accepting it creates the account with this address verified.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        ACCEPTED = "accepted", _("Acceptée")
+        EXPIRED = "expired", _("Expirée")
+        REVOKED = "revoked", _("Révoquée")
+
+    email = models.EmailField(_("adresse électronique"))
+    role = models.CharField(_("rôle"), max_length=20, choices=User.Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("organisation"),
+    )
+    task_force = models.ForeignKey(
+        TaskForce,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("task force"),
+        help_text=_("Pour un responsable de task force."),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+        verbose_name=_("invité par"),
+    )
+    created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compte créé"),
+    )
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()}, {self.organisation})"
+
+    def status_at(self, now=None) -> str:
+        now = now or timezone.now()
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if self.expires_at <= now:
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def status(self) -> str:
+        return self.status_at()
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class AuditLogIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete audit events through the ORM."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("Audit events are never changed.")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("Audit events are only removed by the retention purge.")
+
+    def older_than(self, cutoff) -> AuditEventQuerySet:
+        return self.filter(at__lt=cutoff)
+
+    def purge_older_than(self, cutoff) -> int:
+        """The one way out of the log: events past their retention period."""
+        expired = self.older_than(cutoff)
+        return expired._raw_delete(expired.db)
+
+
+class AuditEvent(models.Model):
+    """One line of the security audit log: append-only, kept 12 months.
+
+    Holds who did what, when, from where, on what; never a password, a token
+    or a code (accounts.audit.record removes them from the details).
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Connexion")
+        LOGIN_FAILED = "login_failed", _("Échec de connexion")
+        LOGOUT = "logout", _("Déconnexion")
+        LOCKOUT = "lockout", _("Verrouillage après des échecs répétés")
+        SESSION_EXPIRED = "session_expired", _("Session expirée")
+        PASSWORD_CHANGED = "password_changed", _("Mot de passe modifié")
+        PASSWORD_RESET = "password_reset", _("Mot de passe réinitialisé")
+        EMAIL_CHANGE_REQUESTED = "email_change_requested", _("Changement d'adresse demandé")
+        EMAIL_CHANGED = "email_changed", _("Adresse électronique modifiée")
+        PROFILE_CHANGED = "profile_changed", _("Profil modifié")
+        ROLE_CHANGED = "role_changed", _("Rôle modifié")
+        ORGANISATION_CHANGED = "organisation_changed", _("Organisation modifiée")
+        ORGANISATION_CREATED = "organisation_created", _("Organisation créée")
+        INVITATION_SENT = "invitation_sent", _("Invitation envoyée")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation acceptée")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation révoquée")
+        MFA_ACTIVATED = "mfa_activated", _("Second facteur activé")
+        MFA_DEACTIVATED = "mfa_deactivated", _("Second facteur désactivé")
+        MFA_RESET_BY_ADMIN = (
+            "mfa_reset_by_admin",
+            _("Second facteur désactivé par un administrateur"),
+        )
+        MFA_RECOVERY_CODES = "mfa_recovery_codes", _("Codes de secours régénérés")
+        MFA_FAILED = "mfa_failed", _("Code de second facteur refusé")
+        DATA_EXPORTED = "data_exported", _("Données personnelles téléchargées")
+        ACCOUNT_CLOSED = "account_closed", _("Compte clos")
+        IMPORT = "import", _("Import")
+        EXPORT = "export", _("Export")
+        DECISION_CHANGED = "decision_changed", _("Arbitrage modifié")
+        MODERATION = "moderation", _("Modération")
+
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    # The address as it was: the log keeps saying who acted after a change.
+    actor_email = models.CharField(_("adresse de l'auteur"), max_length=254, blank=True)
+    subject = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compte concerné"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    target_type = models.CharField(_("type d'objet"), max_length=100, blank=True)
+    target_id = models.CharField(_("identifiant de l'objet"), max_length=100, blank=True)
+    target_label = models.CharField(_("objet"), max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("événement d'audit")
+        verbose_name_plural = _("journal d'audit")
+        indexes = [models.Index(fields=["actor", "-at"], name="audit_actor_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.actor_email}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("Audit events are only removed by the retention purge.")
+
+    @property
+    def details_text(self) -> str:
+        import json
+
+        return json.dumps(self.details, ensure_ascii=False, sort_keys=True) if self.details else ""

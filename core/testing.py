@@ -124,6 +124,7 @@ MATRIX_PERSONAS = (
     "federation2",
     "editor",
     "editor2",
+    "outsider",  # an editor of an unrelated organisation (sells RIS, in no federation)
 )
 LOGIN = "login"  # a redirect to the login page
 REDIRECT = "redirect"  # a redirect elsewhere
@@ -148,15 +149,53 @@ def only(allowed, answer=200, *, others=403):
 
 @dataclass
 class Row:
-    """Expected answers of one URL pattern, and how to build its URL."""
+    """Expected answers of one URL pattern, and how to build its URL.
+    ``kwargs`` may be a function, called in the test, for URLs that name a
+    database row (``lambda: {"pk": User.objects.get(email=...).pk}``)."""
 
     expect: dict
-    kwargs: dict = field(default_factory=dict)
+    kwargs: dict | Callable[[], dict] = field(default_factory=dict)
     method: str = "get"
     query: str = ""
+
+    def url_kwargs(self) -> dict:
+        return self.kwargs() if callable(self.kwargs) else self.kwargs
 
 
 def unescaped(response) -> str:
     """A response's HTML with entities decoded (&#x27; → '), to search for
     the deck's texts as they are written."""
     return html.unescape(response.content.decode())
+
+
+# --- XSS: a payload corpus and a check, for every form that stores or echoes text ---
+# Submit each payload in every text field of a form, then pass every page,
+# fragment, e-mail and export that shows the data to ``assert_no_xss``.
+# Extend XSS_PAYLOADS and XSS_MARKERS together: a marker is a piece of a
+# payload that only appears if the payload was not escaped.
+
+XSS_PAYLOADS = (
+    '<script>alert("xss")</script>',
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(1)>",
+    "<a href=\"javascript:alert('x')\">lien</a>",
+    "</textarea><script>alert(2)</script>",
+    '<iframe srcdoc="&lt;script&gt;alert(3)&lt;/script&gt;"></iframe>',
+    "<details open ontoggle=alert(4)>",
+)
+XSS_MARKERS = (
+    "<script>alert",
+    "<img src=x onerror",
+    "<svg onload",
+    'href="javascript:',
+    "<iframe srcdoc",
+    "<details open ontoggle",
+)
+
+
+def assert_no_xss(content: str | bytes, where: str = "") -> None:
+    """Fail if any payload of XSS_PAYLOADS appears unescaped in ``content``."""
+    text = content.decode() if isinstance(content, bytes) else content
+    lowered = text.lower()
+    found = [marker for marker in XSS_MARKERS if marker.lower() in lowered]
+    assert not found, f"unescaped XSS payload in {where or 'the content'}: {found}"

@@ -10,6 +10,7 @@ PostgreSQL, Redis and SMTP through ``DATABASE_URL``, ``REDIS_URL`` /
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -62,11 +63,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "axes",
     "django_htmx",
     "template_partials",
     "csp",
     "dsfr",
     "simple_history",
+    "widget_tweaks",  # used by django-dsfr's widget templates
     # Our apps, bottom of the dependency chain first (DESIGN.md).
     "core",
     "accounts",
@@ -91,6 +95,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Sessions that outlive their limits end; leads and admins pass TOTP (accounts/).
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
+    # Last: turns a locked-out login into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "segur_portal.urls"
@@ -163,6 +172,8 @@ else:
 # --- Accounts and login ---------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any attempt on a locked-out account or address (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -187,6 +198,84 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Concertation Ségur] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+# SC.SSI/IE.31/32: one address per account; a new address replaces the old one
+# only once verified, and the old address is told of the change (and of
+# password and second-factor changes). Sensitive changes ask for the password again.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_PREVENT_ENUMERATION = True
+
+# Second factor (SC.SSI/IE.34/35): TOTP with recovery codes, mandatory for
+# leads and admins (accounts.middleware.MfaRequiredMiddleware), optional for
+# others, renewed after MFA_TOTP_RENEWAL_DAYS. With DEBUG on, the demo
+# accounts (@demo.example) may skip it.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Concertation Ségur"
+MFA_TOTP_RENEWAL_DAYS = env.int("MFA_TOTP_RENEWAL_DAYS", default=365)
+MFA_DEMO_EXEMPT_DOMAIN = "demo.example" if DEBUG else None
+
+# Lockout after repeated failures, per account and per address, in the
+# database so that every gunicorn worker sees it (django-axes).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.security.login_identifier"
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+AXES_VERBOSE = False
+# allauth's own limit (in the cache) stays as a second line, above axes' so that
+# the lockout page, not a form error, answers the fifth failure; it also limits
+# TOTP codes per account.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
+# Logins go to the audit log (accounts.audit), failures stay in axes.AccessAttempt.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Sessions end after 30 minutes idle and 12 hours in all
+# (accounts.middleware.SessionLimitsMiddleware); a password change ends the
+# others (Django's session hash).
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
+SESSION_MAX_AGE = timedelta(hours=env.int("SESSION_MAX_HOURS", default=12))
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# The audit log keeps 12 months (accounts.tasks.purge_audit_log, daily on beat).
+AUDIT_LOG_RETENTION_DAYS = env.int("AUDIT_LOG_RETENTION_DAYS", default=365)
+# Invitations to join the portal expire.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+
+# Optional OpenID Connect login (ProConnect, Pro Santé Connect), switched on
+# per provider by its environment variables (README.md). It signs in people
+# who already have an account (same verified address); it never creates one.
+_OIDC_PROVIDERS = [("proconnect", "ProConnect", "PROCONNECT"), ("psc", "Pro Santé Connect", "PSC")]
+_OIDC_APPS = [
+    {
+        "provider_id": provider_id,
+        "name": name,
+        "client_id": env(f"{prefix}_CLIENT_ID"),
+        "secret": env(f"{prefix}_SECRET"),
+        "settings": {
+            "server_url": env(f"{prefix}_SERVER_URL"),
+            "token_auth_method": "client_secret_post",
+            "oauth_pkce_enabled": True,
+        },
+    }
+    for provider_id, name, prefix in _OIDC_PROVIDERS
+    if env(f"{prefix}_CLIENT_ID", default="")
+]
+if _OIDC_APPS:
+    INSTALLED_APPS += ["allauth.socialaccount", "allauth.socialaccount.providers.openid_connect"]
+    SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _OIDC_APPS}}
+    SOCIALACCOUNT_ADAPTER = "accounts.social.SocialAccountAdapter"
+    SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+    SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+    SOCIALACCOUNT_LOGIN_ON_GET = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -267,7 +356,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="segur")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "purge-audit-log": {"task": "accounts.tasks.purge_audit_log", "schedule": 24 * 3600},
+}
 
 # --- Security headers -----------------------------------------------------------------
 # No inline script anywhere: DSFR and htmx load from our own origin with a
@@ -291,7 +382,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -302,7 +393,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Axes logs every attempt; lockouts reach the audit log (accounts.audit).
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Portal ------------------------------------------------------------------------------

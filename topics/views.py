@@ -1,13 +1,29 @@
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import TaskForce, TaskForceLead
+from accounts import audit
+from accounts.models import Organisation, TaskForce, TaskForceLead
 
 from .models import ReferenceDocument, Sons
+
+
+class EditorSonsForm(forms.Form):
+    sons = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("SONS vendus par cet éditeur"),
+        queryset=Sons.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 @require_GET
@@ -32,3 +48,32 @@ def contacts(request: HttpRequest) -> HttpResponse:
         "without_task_force": Sons.objects.filter(task_force=None),
     }
     return render(request, "topics/contacts.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def editor_sons(request: HttpRequest, slug: str) -> HttpResponse:
+    """The SONS an editor sells, managed by leads and admins. It lives here, not
+    in accounts/, because the link (Sons.editors) is declared by topics/."""
+    if not request.user.is_authority:
+        raise PermissionDenied
+    editor = get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.EDITOR)
+    form = EditorSonsForm(
+        request.POST if request.method == "POST" else None, initial={"sons": editor.sons.all()}
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            before = sorted(editor.sons.values_list("code", flat=True))
+            editor.sons.set(form.cleaned_data["sons"])
+            after = sorted(sons.code for sons in form.cleaned_data["sons"])
+            if before != after:
+                audit.record(
+                    audit.Action.ORGANISATION_CHANGED,
+                    request=request,
+                    target=editor,
+                    organisation=editor,
+                    details={"sons": {"from": before, "to": after}},
+                )
+        messages.success(request, _("SONS de « %s » enregistrés.") % editor.name)
+        return redirect("organisation_detail", slug=editor.slug)
+    context = {"organisation": editor, "form": form}
+    return render(request, "topics/editor_sons.html", context, status=400 if form.errors else 200)

@@ -15,7 +15,7 @@ from core.testing import REDIRECT, Row, everyone, members, only
 SESSION = {"slug": "temps-de-partage-2023-09-25"}
 WORKSHOP = {"slug": "atelier-n1-n3-2023-10-03"}
 AUTHORITY = ("admin", "lead", "lead2")
-PARTICIPANTS = ("federation", "federation2", "editor", "editor2")
+PARTICIPANTS = ("federation", "federation2", "editor", "editor2", "outsider")
 MISSING = 999_999_999  # no such document or question
 
 ROWS = {

@@ -12,20 +12,10 @@ import time_machine
 from django.conf import settings
 from playwright.sync_api import expect
 
-from segur_portal.demo.accounts import DEMO_PASSWORD
-
 pytestmark = pytest.mark.browser
 
 PARIS = ZoneInfo("Europe/Paris")
 ARTIFACTS = settings.VAR_DIR / "test-artifacts" / "calendar"
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/compte/login/" not in url)
 
 
 @pytest.fixture
@@ -59,8 +49,8 @@ def no_js(browser, live_server, demo_data):
         "/calendrier/temps-de-partage-2023-10-12/",
     ],
 )
-def test_every_view_is_usable_on_a_375px_phone(phone, path):
-    log_in(phone, "editor@demo.example")
+def test_every_view_is_usable_on_a_375px_phone(phone, path, browser_login):
+    browser_login(phone, "editor")
     phone.goto(path)
     expect(phone.get_by_role("heading", level=1)).to_be_visible()
     # The page itself never scrolls sideways (the week grid scrolls in its own box).
@@ -88,8 +78,8 @@ def test_print_hides_the_controls(page, login_as):
     page.pdf(path=str(ARTIFACTS / "print-grid.pdf"), landscape=True)
 
 
-def test_a_lead_reorders_the_agenda_and_cancels_without_javascript(no_js):
-    log_in(no_js, "lead@demo.example")
+def test_a_lead_reorders_the_agenda_and_cancels_without_javascript(no_js, browser_login):
+    browser_login(no_js, "lead")
     no_js.goto("/calendrier/temps-de-partage-2023-10-12/modifier/")
     items = no_js.locator(".portal-agenda > li > span")
     expect(items).to_have_text(

@@ -37,6 +37,9 @@ FEDERATION_1 = "Fédération démo des éditeurs de santé"
 FEDERATION_2 = "Fédération démo des industriels du numérique hospitalier"
 EDITOR_LGC = "Éditeur démo LGC"
 EDITOR_DPI = "Éditeur démo DPI"
+# The "outsider" of the permission matrix: an editor with nothing in common
+# with the others (sells RIS, member of no federation).
+EDITOR_RIS = "Éditeur démo RIS"
 
 # (e-mail, given name, family name, role, organisation, task force slug)
 DEMO_ACCOUNTS = [
@@ -47,6 +50,7 @@ DEMO_ACCOUNTS = [
     ("federation2@demo.example", "Félix", "Fédération", User.Role.FEDERATION, FEDERATION_2, None),
     ("editor@demo.example", "Émile", "Éditeur", User.Role.EDITOR, EDITOR_LGC, None),
     ("editor2@demo.example", "Élise", "Éditrice", User.Role.EDITOR, EDITOR_DPI, None),
+    ("outsider@demo.example", "Oscar", "Extérieur", User.Role.EDITOR, EDITOR_RIS, None),
 ]
 
 
@@ -116,10 +120,13 @@ def create_demo_accounts() -> list[User]:
     federation_2 = _organisation(FEDERATION_2, kind.FEDERATION)
     editor_lgc = _organisation(EDITOR_LGC, kind.EDITOR)
     editor_dpi = _organisation(EDITOR_DPI, kind.EDITOR)
+    editor_ris = _organisation(EDITOR_RIS, kind.EDITOR)
     editor_lgc.federations.set([federation_1])
     editor_dpi.federations.set([federation_2])
+    editor_ris.federations.set([])
     Sons.objects.get(code="LGC").editors.add(editor_lgc)
     Sons.objects.get(code="DPI").editors.add(editor_dpi)
+    Sons.objects.get(code="RIS").editors.add(editor_ris)
 
     users = []
     for email, given, family, role, organisation_name, task_force_slug in DEMO_ACCOUNTS:
