@@ -22,6 +22,7 @@ NAVIGATION = (
     NavEntry("topic_list", _("Sujets"), ("topic_list", "topic_detail")),
     NavEntry("requirement_list", _("Exigences"), ("requirement_list", "requirement_detail")),
     NavEntry("calendar", _("Calendrier"), ("calendar", "calendar_grid", "event_detail")),
+    NavEntry("my_decisions", _("Mes décisions"), ("my_decisions", "my_decisions_feed_settings")),
     NavEntry("documents", _("Documents"), ("documents",)),
     NavEntry("contacts", _("Contacts"), ("contacts",)),
 )

@@ -65,7 +65,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "widget_tweaks",  # django-dsfr's radio and checkbox templates load it
     "dsfr",
+    "simple_history",
     # Our apps, bottom of the dependency chain first (DESIGN.md).
     "core",
     "accounts",
