@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import TextChoices
+from django.db.models import F, TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from calendar_app.models import AgendaItem, Event
@@ -18,6 +18,14 @@ from topics.models import RequirementSons
 from .models import Arbitration
 
 Pair = tuple[int, int]  # (requirement id, SONS id)
+
+# Published decisions by publication date, then drafts (no date: last on
+# every database, SQLite sorts NULL first otherwise), then by creation.
+LATEST_LAST = (
+    F("arbitration__published_at").asc(nulls_last=True),
+    "arbitration__created_at",
+    "arbitration_id",
+)
 
 
 def current_decisions(requirement_ids: Iterable[int], user) -> dict[Pair, Arbitration]:
@@ -31,7 +39,7 @@ def current_decisions(requirement_ids: Iterable[int], user) -> dict[Pair, Arbitr
             )
         )
         .select_related("arbitration", "arbitration__session")
-        .order_by("arbitration__published_at", "arbitration__created_at", "arbitration_id")
+        .order_by(*LATEST_LAST)
     )
     decisions: dict[Pair, Arbitration] = {}
     for link in links:
@@ -50,7 +58,7 @@ def current_topic_decisions(topic_ids: Iterable[int], user) -> dict[Pair, Arbitr
             )
         )
         .select_related("arbitration", "arbitration__session")
-        .order_by("arbitration__published_at", "arbitration__created_at", "arbitration_id")
+        .order_by(*LATEST_LAST)
     )
     decisions: dict[Pair, Arbitration] = {}
     for link in links:
