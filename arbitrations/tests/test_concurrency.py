@@ -41,7 +41,7 @@ def run_writers(count, work):
     def target(i):
         try:
             results[i] = work(i, barrier)
-        except Exception as error:  # noqa: BLE001 - the test inspects every outcome
+        except Exception as error:
             results[i] = error
         finally:
             connections.close_all()

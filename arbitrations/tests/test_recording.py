@@ -73,7 +73,8 @@ def test_publishing_makes_it_current_for_its_sons_only_and_adds_a_version(
     assert decision_for("SC.SSI/IE.33", "LGC", editor).decision == "modified"
     assert decision_for("SC.SSI/IE.33", "DPI", editor).decision == "kept"  # lead2's SONS
     draft.refresh_from_db()
-    assert draft.published_by == lead and draft.published_at is not None
+    assert draft.published_by == lead
+    assert draft.published_at is not None
     # The new statement is LGC's new version, after the RC one: diffable.
     lgc_versions = list(
         RequirementVersion.objects.filter(
@@ -221,7 +222,8 @@ def test_a_published_decision_changed_again_keeps_both_in_the_history(persona_us
     second = record(lead, decision="kept", comment="Finalement conservée")
     second.publish(by=lead)
     first.refresh_from_db()
-    assert first.is_published and first.comment == "Modifiée une première fois"
+    assert first.is_published
+    assert first.comment == "Modifiée une première fois"
     # Creation and publication of each: every save has its history row.
     assert [h.status for h in first.history.order_by("history_date")] == ["draft", "published"]
     assert [h.status for h in second.history.order_by("history_date")] == ["draft", "published"]
@@ -238,6 +240,7 @@ def test_a_topic_decision_for_administrative_subjects(persona_user):
         data=DecisionInput(decision="kept", comment="Calendrier confirmé"),
         base=base_of(topic, admin, ("DPI", "LGC")),
     ).arbitration
-    assert decision.topic == topic and decision.requirement is None
+    assert decision.topic == topic
+    assert decision.requirement is None
     decision.publish(by=admin)
     assert topic.arbitrations.published().get() == decision
