@@ -161,6 +161,15 @@ def _decide(request: HttpRequest, subject) -> HttpResponse:
             "token": new_token(),
             "retour": _safe_return(request, request.GET.get("retour"), back_default),
         }
+        if isinstance(subject, Requirement):
+            # A modified requirement starts from its statement as it stands.
+            statement = (
+                RequirementSons.objects.filter(requirement=subject, sons__in=chosen)
+                .order_by("sons__order")
+                .values_list("statement", flat=True)
+                .first()
+            )
+            initial["new_statement"] = statement or ""
         shown = {current.get(s.pk) for s in chosen}
         if len(shown) == 1 and None not in shown:
             (arbitration,) = shown
@@ -168,7 +177,7 @@ def _decide(request: HttpRequest, subject) -> HttpResponse:
                 decision=arbitration.decision,
                 comment=arbitration.comment,
                 session=arbitration.session,
-                new_statement=arbitration.new_statement,
+                new_statement=arbitration.new_statement or initial.get("new_statement", ""),
             )
         form = DecisionForm(
             initial=initial,

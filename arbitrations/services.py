@@ -327,7 +327,14 @@ def _new_statement_versions(arbitration: Arbitration, now) -> None:
         return
     label = f"Arbitrage n°{arbitration.pk} du {date_format(timezone.localtime(now), 'd/m/Y')}"
     note = arbitration.session.title if arbitration.session else ""
+    statements = dict(
+        RequirementSons.objects.filter(requirement_id=arbitration.requirement_id).values_list(
+            "sons_id", "statement"
+        )
+    )
     for sons in arbitration.sons.all():
+        if statements.get(sons.pk) == arbitration.new_statement:
+            continue  # the statement stands as it is for this SONS: no new version
         RequirementVersion.objects.create(
             requirement_id=arbitration.requirement_id,
             sons=sons,
