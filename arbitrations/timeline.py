@@ -46,6 +46,7 @@ class TimelineEntry:
     comment: str = ""
     changes: list[Change] = field(default_factory=list)
     replaced: list[tuple[str, str]] = field(default_factory=list)  # (SONS codes, decision)
+    sons_ids: list[int] = field(default_factory=list)
 
     @property
     def kind_label(self):
@@ -88,19 +89,23 @@ def requirement_timeline(requirement, user) -> list[TimelineEntry]:
     authority = getattr(user, "is_authority", False)
     entries: list[TimelineEntry] = []
     previous: dict[int, object] = {}
-    current_by_sons: dict[int, tuple[str, str]] = {}  # sons id → (codes, decision label)
-    for record in records:
+    last_entry: dict[int, TimelineEntry] = {}
+    for record in records:  # per arbitration, in the order of its saves
         before = previous.get(record.id)
         previous[record.id] = record
         sons = sons_of.get(record.history_id, [])
         codes = ", ".join(s.code for s in sons)
+        if before is not None and not sons_of.get(before.history_id) and record.id in last_entry:
+            # Saved, then given its SONS (created outside services.py, e.g. by
+            # the demo loader or the admin): one event, not two.
+            merged = last_entry[record.id]
+            merged.codes, merged.sons_ids = codes, [s.pk for s in sons]
+            continue
         published_now = record.status == Arbitration.Status.PUBLISHED and (
             before is None or before.status != Arbitration.Status.PUBLISHED
         )
         entry = TimelineEntry(
-            when=record.published_at
-            if published_now and record.published_at
-            else record.history_date,
+            when=(record.published_at if published_now else None) or record.history_date,
             who=record.history_user,
             kind="published" if published_now else "created" if before is None else "changed",
             arbitration_id=record.id,
@@ -109,15 +114,9 @@ def requirement_timeline(requirement, user) -> list[TimelineEntry]:
             session=record.session if record.session_id else None,
             comment=record.comment,
         )
+        entry.sons_ids = [s.pk for s in sons]
         if record.history_type == "-":
             entry.kind = "deleted"
-        if published_now:
-            replaced: dict[tuple[str, str], list[str]] = defaultdict(list)
-            for s in sons:
-                if s.pk in current_by_sons:
-                    replaced[current_by_sons[s.pk]].append(s.code)
-                current_by_sons[s.pk] = (record.id, entry.decision)
-            entry.replaced = [(", ".join(c), label) for (_, label), c in replaced.items()]
         if before is not None and not published_now:
             for name, label in FIELDS:
                 old, new = _display(before, name), _display(record, name)
@@ -130,8 +129,23 @@ def requirement_timeline(requirement, user) -> list[TimelineEntry]:
                 entry.changes.append(Change(str(_("SONS")), old_codes, codes))
             if not entry.changes and entry.kind != "deleted":
                 continue  # a save that changed nothing visible
+        last_entry[record.id] = entry
         if authority or published_now:
             entries.append(entry)
+
+    # What each publication replaced: the decision then current for its SONS,
+    # walking the publications in the order they were announced.
+    entries.sort(key=lambda e: (e.when, e.arbitration_id))
+    current_by_sons: dict[int, tuple[int, str]] = {}
+    for entry in entries:
+        if entry.kind != "published":
+            continue
+        replaced: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for sons_id, code in zip(entry.sons_ids, entry.codes.split(", "), strict=False):
+            if sons_id in current_by_sons:
+                replaced[current_by_sons[sons_id]].append(code)
+            current_by_sons[sons_id] = (entry.arbitration_id, entry.decision)
+        entry.replaced = [(", ".join(c), label) for (_, label), c in replaced.items()]
     entries.reverse()
     return entries
 

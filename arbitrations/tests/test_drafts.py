@@ -84,14 +84,19 @@ def channels(client, user):
     yield "requirement search", found
     yield (
         "requirement list filtered on removed, fragment",
-        unescaped(client.get("/exigences/?arbitrage=removed&sons=LGC", headers={"hx-request": "true"})),
+        unescaped(
+            client.get("/exigences/?arbitrage=removed&sons=LGC", headers={"hx-request": "true"})
+        ),
     )
     yield "topic page", unescaped(client.get("/sujets/7/"))
     yield "topic fragment", unescaped(client.get("/sujets/7/", headers={"hx-request": "true"}))
     yield "event page", unescaped(client.get(reverse("event_detail", kwargs=record)))
     yield "session record", unescaped(client.get(reverse("session_record", kwargs=record)))
     yield "session record PDF", pdf_text(client.get(reverse("session_record_pdf", kwargs=record)))
-    yield "session record XLSX", xlsx_text(client.get(reverse("session_record_xlsx", kwargs=record)))
+    yield (
+        "session record XLSX",
+        xlsx_text(client.get(reverse("session_record_xlsx", kwargs=record))),
+    )
     yield "topic record", unescaped(client.get(reverse("topic_record", kwargs=topic)))
     yield "topic record PDF", pdf_text(client.get(reverse("topic_record_pdf", kwargs=topic)))
     yield "topic record XLSX", xlsx_text(client.get(reverse("topic_record_xlsx", kwargs=topic)))
