@@ -57,6 +57,7 @@ def test_the_form_is_a_whole_page_and_an_inline_fragment(client_as):
     assert body.lstrip().startswith('<div class="portal-editor')
     assert 'hx-post="' in body
     assert 'action="' in body  # the same form works without htmx
+    assert 'hx-post="' not in page.split("<main")[1]  # the whole page posts plainly
     assert "hx-indicator" in body
 
 
@@ -126,7 +127,7 @@ def test_the_second_save_on_the_same_version_is_refused_with_the_first_change_sh
     conflict = page.split('id="conflict"')[1].split("</div>\n    <form")[0]
     assert "Version du lead" in conflict
     assert "Louise Ville" in conflict  # who
-    assert "Version de l'admin" in page.split('hx-post="/arbitrages/')[1]  # typed, kept
+    assert "Version de l'admin" in page.split('action="/arbitrages/')[1]  # typed, kept
     assert Arbitration.objects.drafts().get().comment == "Version du lead"
     # Saving again, knowingly, replaces the lead's draft.
     again = admin.post(IE33, form_data(page, decision="removed", comment="Version de l'admin"))

@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from arbitrations.models import Arbitration, DecisionFeedToken
@@ -20,6 +22,16 @@ from core.testing import assert_queries_constant, unescaped
 from topics.models import Requirement, RequirementSons, Sons, Topic
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _french_again():
+    """The language middleware leaves the last request's language active in
+    the thread: give the next tests their French back."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 PARIS = ZoneInfo("Europe/Paris")
 URL = reverse("my_decisions")
 NEW_IE33 = "Le système DOIT gérer a minima le numéro RPPS, le nom d'exercice et le prénom d'un PS."

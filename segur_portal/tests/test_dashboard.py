@@ -7,11 +7,21 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from core.testing import unescaped
 from topics.models import Requirement
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _french_again():
+    """The language middleware leaves the last request's language active in
+    the thread: give the next tests their French back."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def table_rows(page: str, table_id: str) -> dict[str, list[str]]:
