@@ -366,3 +366,28 @@ def test_editing_pages_do_not_grow_with_the_data(client_as):
         reverse("session_decisions", kwargs={"slug": "temps-de-partage-2023-09-25"}),
     ):
         assert_queries_constant(client_as("lead"), url, grow)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sujets/7/",
+        "/exigences/SC.SSI/IE.33",
+        IE33,
+        bulk_url(),
+        reverse("session_decisions", kwargs={"slug": "temps-de-partage-2023-09-25"}),
+        reverse("session_record", kwargs={"slug": "temps-de-partage-2023-09-25"}),
+        reverse("session_presentation", kwargs={"slug": "temps-de-partage-2023-09-25"}),
+        reverse("topic_record", kwargs={"key": "7"}),
+        reverse("my_decisions"),
+        reverse("my_decisions_feed_settings"),
+        "/",
+    ],
+)
+def test_new_pages_keep_the_csp_promise(client_as, url):
+    """No inline script, no event handler attribute, no style attribute."""
+    page = client_as("admin").get(url).content.decode()
+    assert " style=" not in page
+    assert not re.search(r"\son[a-z]+=", page)
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
+    assert "hx-on" not in page
