@@ -244,3 +244,18 @@ def test_a_topic_decision_for_administrative_subjects(persona_user):
     assert decision.requirement is None
     decision.publish(by=admin)
     assert topic.arbitrations.published().get() == decision
+
+
+def test_a_statement_modified_for_several_sons_is_a_new_version_for_each(persona_user):
+    admin = persona_user("admin")
+    draft = record(admin, codes=("DPI", "LGC"), new_statement=NEW_IE33)
+    draft.publish(by=admin)
+    for code in ("DPI", "LGC"):
+        latest = RequirementVersion.objects.filter(
+            requirement__reference="SC.SSI/IE.33", sons__code=code
+        ).latest("created_at", "pk")
+        assert latest.statement == NEW_IE33, code
+    for code in ("PFI", "RIS"):  # not covered: unchanged
+        assert not RequirementVersion.objects.filter(
+            requirement__reference="SC.SSI/IE.33", sons__code=code, statement=NEW_IE33
+        ).exists()
