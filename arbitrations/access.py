@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from topics.models import Sons
@@ -71,8 +70,3 @@ def get_arbitration(user, pk: int, *, change: bool = False) -> Arbitration:
     if change and not may_decide(user, arbitration.sons.all()):
         raise PermissionDenied
     return arbitration
-
-
-def ensure_visible(user, arbitration: Arbitration | None) -> None:
-    if arbitration is not None and not arbitration.is_published and not user.is_authority:
-        raise Http404
