@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import TextChoices
+from django.db.models import F, TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from calendar_app.models import AgendaItem, Event
@@ -18,6 +18,14 @@ from topics.models import RequirementSons
 from .models import Arbitration
 
 Pair = tuple[int, int]  # (requirement id, SONS id)
+
+# Published decisions by publication date, then drafts (no date: last on
+# every database, SQLite sorts NULL first otherwise), then by creation.
+LATEST_LAST = (
+    F("arbitration__published_at").asc(nulls_last=True),
+    "arbitration__created_at",
+    "arbitration_id",
+)
 
 
 def current_decisions(requirement_ids: Iterable[int], user) -> dict[Pair, Arbitration]:
@@ -31,13 +39,48 @@ def current_decisions(requirement_ids: Iterable[int], user) -> dict[Pair, Arbitr
             )
         )
         .select_related("arbitration", "arbitration__session")
-        .order_by("arbitration__published_at", "arbitration__created_at", "arbitration_id")
+        .order_by(*LATEST_LAST)
     )
     decisions: dict[Pair, Arbitration] = {}
     for link in links:
         # Later rows win: published ones by publication date, then drafts.
         decisions[(link.arbitration.requirement_id, link.sons_id)] = link.arbitration
     return decisions
+
+
+def current_topic_decisions(topic_ids: Iterable[int], user) -> dict[Pair, Arbitration]:
+    """The same as ``current_decisions`` for decisions taken on a topic itself
+    (administrative subjects): keyed by (topic id, SONS id)."""
+    links = (
+        Arbitration.sons.through.objects.filter(
+            arbitration__in=Arbitration.objects.visible_to(user).filter(
+                topic_id__in=list(topic_ids)
+            )
+        )
+        .select_related("arbitration", "arbitration__session")
+        .order_by(*LATEST_LAST)
+    )
+    decisions: dict[Pair, Arbitration] = {}
+    for link in links:
+        decisions[(link.arbitration.topic_id, link.sons_id)] = link.arbitration
+    return decisions
+
+
+def published_before(requirement_ids: Iterable[int]) -> dict[Pair, list[Arbitration]]:
+    """Every published decision of each (requirement, SONS) pair, oldest first:
+    what a pair's decision was before its current one."""
+    links = (
+        Arbitration.sons.through.objects.filter(
+            arbitration__status=Arbitration.Status.PUBLISHED,
+            arbitration__requirement_id__in=list(requirement_ids),
+        )
+        .select_related("arbitration")
+        .order_by("arbitration__published_at", "arbitration_id")
+    )
+    history: dict[Pair, list[Arbitration]] = defaultdict(list)
+    for link in links:
+        history[(link.arbitration.requirement_id, link.sons_id)].append(link.arbitration)
+    return history
 
 
 class TopicStatus(TextChoices):
@@ -63,12 +106,23 @@ class _Tally:
     final: set[Pair] = field(default_factory=set)
 
 
+def feedback_answered(topic_ids: Iterable[int]) -> dict[int, bool]:
+    """Whether every argued feedback on each topic has its answer.
+
+    The place for issue 8 (comments and argued feedback): until feedback
+    exists, there is none to answer, and a topic is "arbitré" on its
+    decisions alone. When the Feedback model lands, answer here in one query
+    for all topics."""
+    return dict.fromkeys(topic_ids, True)
+
+
 def topic_progress(topic_ids: Iterable[int], now: datetime) -> dict[int, TopicProgress]:
     """Status of each topic, derived, never typed:
 
     - "arbitré" when every (requirement, SONS) pair of the topic has a final
       published decision (a topic without requirements: when it has a final
-      published topic-level decision);
+      published topic-level decision) and every feedback on it is answered
+      (``feedback_answered``);
     - "présenté" when it was on the agenda of a sharing session already held;
     - "à traiter" otherwise.
     """
@@ -109,11 +163,13 @@ def topic_progress(topic_ids: Iterable[int], now: datetime) -> dict[int, TopicPr
         ).values_list("topic_id", flat=True)
     )
 
+    answered = feedback_answered(topic_ids)
     progress = {}
     for topic_id in topic_ids:
         tally = tallies[topic_id]
         decided = len(tally.final & tally.pairs)
         done = decided == len(tally.pairs) if tally.pairs else topic_id in decided_topics
+        done = done and answered[topic_id]
         if done:
             status = TopicStatus.DECIDED
         elif topic_id in presented:

@@ -19,8 +19,10 @@ from core.text import word_diff
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
 from topics.services import concertation_sons, scope_label, statements_by_text
 
+from .access import decidable_sons_ids, may_decide
 from .decisions import TopicStatus, current_decisions, topic_progress
 from .models import Arbitration
+from .timeline import requirement_timeline
 
 PENDING_LABEL = _("En attente")
 KIND_ORDER = [
@@ -90,6 +92,7 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
         )
     )
     decisions = current_decisions([r.pk for r in requirements], request.user)
+    decidable = decidable_sons_ids(request.user)
     rows = [
         {
             "requirement": requirement,
@@ -97,9 +100,11 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
                 (row.sons, decisions.get((requirement.pk, row.sons_id)))
                 for row in sorted(requirement.applicabilities.all(), key=lambda r: r.sons.order)
             ],
+            "editable": any(row.sons_id in decidable for row in requirement.applicabilities.all()),
         }
         for requirement in requirements
     ]
+    scope_ids = {sons.pk for sons in topic.scope.all()}
     events = (
         Event.objects.filter(agenda_items__topic=topic)
         .distinct()
@@ -114,8 +119,10 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
         .select_related("session")
         .prefetch_related("sons"),
         "events": events,
+        "may_decide_any": any(row["editable"] for row in rows),
+        "may_decide_topic": bool(scope_ids & decidable),
     }
-    return render_page(request, "arbitrations/topic_detail.html", context)
+    return render_page(request, "arbitrations/topic_detail.html", context, partial="decisions")
 
 
 @require_GET
@@ -237,18 +244,18 @@ def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         arbitration = decisions.get((requirement.pk, row.sons_id))
         key = arbitration.pk if arbitration else None
         decision_groups.setdefault(key, (arbitration, []))[1].append(row.sons)
-    history = (
-        requirement.arbitrations.visible_to(request.user)
-        .select_related("session", "decided_by")
-        .prefetch_related("sons")
-    )
+    decidable = decidable_sons_ids(request.user)
     versions = list(requirement.versions.select_related("sons").order_by("created_at", "pk"))
     context = {
         "requirement": requirement,
         "statements": statements_by_text(applicabilities),
         "perimeter": ", ".join(row.sons.code for row in rows),
-        "decision_groups": list(decision_groups.values()),
-        "history": history,
+        "decision_groups": [
+            (arbitration, covered, may_decide(request.user, covered) if arbitration else False)
+            for arbitration, covered in decision_groups.values()
+        ],
+        "editable_codes": [row.sons.code for row in rows if row.sons_id in decidable],
+        "timeline": requirement_timeline(requirement, request.user),
         "version_groups": version_groups(versions),
     }
     return render_page(request, "arbitrations/requirement_detail.html", context)

@@ -23,9 +23,11 @@ class LanguageMiddleware:
         if language is None and request.user.is_authenticated:
             language = _supported(getattr(request.user, "language", None))
         language = language or settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # override, not activate: the thread goes back to its language after
+        # the request (tests and workers reuse threads).
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
 

@@ -193,6 +193,15 @@ XSS_MARKERS = (
 )
 
 
+TEXT_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml")
+
+
+def is_text(response) -> bool:
+    """Pages, fragments, feeds, JSON: what a browser could interpret as markup
+    or script. PDF and XLSX exports are checked by their own tests."""
+    return response.get("Content-Type", "text/html").startswith(TEXT_TYPES)
+
+
 def assert_no_xss(content: str | bytes, where: str = "") -> None:
     """Fail if any payload of XSS_PAYLOADS appears unescaped in ``content``."""
     text = content.decode() if isinstance(content, bytes) else content

@@ -38,6 +38,7 @@ NAVIGATION = (
             "calendar_feeds",
         ),
     ),
+    NavEntry("my_decisions", _("Mes décisions"), ("my_decisions", "my_decisions_feed_settings")),
     NavEntry("documents", _("Documents"), ("documents",)),
     NavEntry("contacts", _("Contacts"), ("contacts",)),
 )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from arbitrations.decisions import TopicStatus, current_decisions, topic_progress
 from arbitrations.models import Arbitration
@@ -14,35 +15,143 @@ from calendar_app.models import Event
 from topics.models import Requirement, RequirementSons, Sons, Topic
 
 PENDING = "pending"
+PENDING_LABEL = _("En attente")
+NO_TASK_FORCE = _("Sans task force (administrateurs)")
+
+
+COLUMNS = [*Arbitration.Decision.choices, (PENDING, None)]
+CHART_WIDTH = 600  # SVG user units of a full bar
 
 
 @dataclass
-class SonsDecisions:
+class Segment:
+    value: str
+    label: str
+    count: int
+    x: float
+    width: float
+
+
+@dataclass
+class BarRow:
+    """One stacked bar: how the (requirement, SONS) pairs of a SONS or a topic
+    stand, decision by decision."""
+
+    key: str
+    label: str
+    counts: list[int]  # one per COLUMNS
+    total: int
+    segments: list[Segment]
+
+
+def _bar(key: str, label: str, counts: list[int]) -> BarRow:
+    total = sum(counts)
+    segments, x = [], 0.0
+    for (value, column_label), count in zip(COLUMNS, counts, strict=True):
+        if not count:
+            continue
+        width = CHART_WIDTH * count / total
+        segments.append(
+            Segment(value, str(column_label or PENDING_LABEL), count, round(x, 2), round(width, 2))
+        )
+        x += width
+    return BarRow(key, label, counts, total, segments)
+
+
+@dataclass
+class BaselineRow:
     sons: Sons
-    counts: list[int]  # one per column of DecisionTable.columns
+    kept: int
+    modified: int
+    removed: int
+    added: int
+    blocking: int  # blocking requirements in this SONS' set
+    blocking_changed: int  # of which removed or modified
+
+    @property
+    def changes(self) -> int:
+        return self.modified + self.removed + self.added
+
+
+@dataclass
+class TaskForceProgress:
+    name: str
+    codes: str
+    decided: int  # pairs with a final published decision
     total: int
 
+    @property
+    def percent(self) -> int:
+        return round(100 * self.decided / self.total) if self.total else 0
 
-def decisions_by_sons(user) -> dict[str, Any]:
-    """For each SONS, how many of its requirements are kept, modified,
-    removed… or still pending (no decision yet)."""
-    pairs = list(RequirementSons.objects.values_list("requirement_id", "sons_id"))
-    decisions = current_decisions({requirement_id for requirement_id, _ in pairs}, user)
-    tally: Counter[tuple[int, str]] = Counter()
-    for pair in pairs:
-        decision = decisions.get(pair)
-        tally[(pair[1], decision.decision if decision else PENDING)] += 1
-    columns = [*Arbitration.Decision.choices, (PENDING, None)]
-    rows = [
-        SonsDecisions(
-            sons=sons,
-            counts=[tally[(sons.pk, value)] for value, _ in columns],
-            total=sum(tally[(sons.pk, value)] for value, _ in columns),
+
+def decisions_overview() -> dict[str, Any]:
+    """Published decisions only (the dashboard is the state of the
+    concertation as announced): per SONS, per topic, against the RC
+    baseline, blocking requirements, progress per task force. A fixed number
+    of queries whatever the data."""
+    pairs = list(
+        RequirementSons.objects.values_list(
+            "requirement_id", "sons_id", "requirement__topic_id", "requirement__blocking"
         )
-        for sons in Sons.objects.all()
+    )
+    decisions = current_decisions({p[0] for p in pairs}, None)
+    all_sons = list(Sons.objects.select_related("task_force"))
+    by_sons: Counter[tuple[int, str]] = Counter()
+    by_topic: Counter[tuple[int, str]] = Counter()
+    blocking: Counter[int] = Counter()
+    blocking_changed: Counter[int] = Counter()
+    for requirement_id, sons_id, topic_id, is_blocking in pairs:
+        decision = decisions.get((requirement_id, sons_id))
+        value = decision.decision if decision else PENDING
+        by_sons[(sons_id, value)] += 1
+        if topic_id:
+            by_topic[(topic_id, value)] += 1
+        if is_blocking:
+            blocking[sons_id] += 1
+            if value in (Arbitration.Decision.REMOVED, Arbitration.Decision.MODIFIED):
+                blocking_changed[sons_id] += 1
+
+    sons_rows = [
+        _bar(sons.code, sons.code, [by_sons[(sons.pk, v)] for v, _ in COLUMNS]) for sons in all_sons
     ]
-    totals = [sum(row.counts[i] for row in rows) for i in range(len(columns))]
-    return {"columns": columns, "rows": rows, "totals": totals}
+    topic_ids = {topic_id for topic_id, _ in by_topic}
+    topics = [t for t in Topic.objects.filter(pk__in=topic_ids).order_by("order", "number")]
+    topic_rows = [
+        _bar(str(t.number or t.slug), t.label, [by_topic[(t.pk, v)] for v, _ in COLUMNS])
+        for t in topics
+    ]
+    decision = Arbitration.Decision
+    baseline = [
+        BaselineRow(
+            sons=sons,
+            kept=by_sons[(sons.pk, decision.KEPT)],
+            modified=by_sons[(sons.pk, decision.MODIFIED)],
+            removed=by_sons[(sons.pk, decision.REMOVED)],
+            added=by_sons[(sons.pk, decision.ADDED)],
+            blocking=blocking[sons.pk],
+            blocking_changed=blocking_changed[sons.pk],
+        )
+        for sons in all_sons
+    ]
+    final = {decision.KEPT, decision.MODIFIED, decision.REMOVED, decision.ADDED}
+    progress: dict[object, TaskForceProgress] = {}
+    for sons in all_sons:
+        key = sons.task_force_id
+        name = sons.task_force.name if sons.task_force else str(NO_TASK_FORCE)
+        row = progress.setdefault(key, TaskForceProgress(name, "", 0, 0))
+        row.codes = f"{row.codes}, {sons.code}" if row.codes else sons.code
+        row.total += sum(by_sons[(sons.pk, v)] for v, _ in COLUMNS)
+        row.decided += sum(by_sons[(sons.pk, v)] for v in final)
+    return {
+        "columns": [(value, label or PENDING_LABEL) for value, label in COLUMNS],
+        "sons_rows": sons_rows,
+        "topic_rows": topic_rows,
+        "totals": [sum(row.counts[i] for row in sons_rows) for i in range(len(COLUMNS))],
+        "baseline": baseline,
+        "progress": list(progress.values()),
+        "chart_width": CHART_WIDTH,
+    }
 
 
 def dashboard_context(user) -> dict[str, Any]:
@@ -57,7 +166,7 @@ def dashboard_context(user) -> dict[str, Any]:
             "requirements": Requirement.objects.count(),
             "decisions": Arbitration.objects.published().count(),
         },
-        "decisions": decisions_by_sons(user),
+        "overview": decisions_overview(),
         "topic_statuses": [(label, statuses[value]) for value, label in TopicStatus.choices],
         "next_events": list(Event.objects.upcoming(now).prefetch_related("audiences")[:5]),
         "publication_target": target,

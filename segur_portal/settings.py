@@ -68,9 +68,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "widget_tweaks",  # django-dsfr's radio and checkbox templates load it
     "dsfr",
     "simple_history",
-    "widget_tweaks",  # used by django-dsfr's widget templates
     # Our apps, bottom of the dependency chain first (DESIGN.md).
     "core",
     "accounts",

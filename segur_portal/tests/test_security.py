@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from arbitrations.models import Arbitration
-from core.testing import XSS_PAYLOADS, assert_no_xss
+from core.testing import XSS_PAYLOADS, assert_no_xss, is_text
 from topics.models import Requirement, Sons
 
 from .test_permission_matrix import MATRIX, url_patterns
@@ -268,7 +268,8 @@ def test_xss_in_search_and_filter_parameters_of_every_page(client_as):
             )
             for headers in ({}, {"HX-Request": "true"}):
                 response = client.get(f"{url}{separator}{query}", headers=headers)
-                assert_no_xss(response.content, url)
+                if is_text(response):
+                    assert_no_xss(response.content, url)
 
 
 def test_xss_in_the_login_form(client):

@@ -1,0 +1,174 @@
+"""'Mes décisions': the published decisions on a person's SONS, with what is
+new or modified since their previous visit. Published decisions only, for
+everyone (leads included): it is what the editors read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from topics.models import RequirementSons, Sons, Topic
+
+from .decisions import published_before
+from .models import Arbitration, DecisionsSeen
+
+NEW = "new"
+MODIFIED = "modified"
+BADGES = {NEW: _("nouveau"), MODIFIED: _("modifié")}
+SESSION_KEY = "my_decisions_since"
+
+
+def user_sons(user) -> list[Sons]:
+    """The SONS a person's decisions page is about: those their organisation
+    sells (editor), those its member editors sell (federation), those of their
+    task forces (lead), every SONS (admin)."""
+    if user.is_portal_admin:
+        return list(Sons.objects.all())
+    if user.is_lead:
+        return list(Sons.objects.filter(task_force__memberships__user=user).distinct())
+    if user.organisation_id is None:
+        return []
+    if user.is_federation:
+        return list(
+            Sons.objects.filter(editors__federations=user.organisation_id)
+            .distinct()
+            .order_by("order", "code")
+        )
+    return list(Sons.objects.filter(editors=user.organisation_id).order_by("order", "code"))
+
+
+@dataclass
+class Line:
+    """One SONS' current decision on a requirement (or topic)."""
+
+    sons: Sons
+    arbitration: Arbitration
+    previous: Arbitration | None
+    badge: str | None
+
+    @property
+    def badge_label(self):
+        return BADGES.get(self.badge)
+
+
+@dataclass
+class Item:
+    requirement: object | None
+    topic: Topic | None
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def badges(self) -> set[str]:
+        return {line.badge for line in self.lines if line.badge}
+
+
+@dataclass
+class Group:
+    topic: Topic | None
+    items: list[Item] = field(default_factory=list)
+
+
+def _badge(arbitration: Arbitration, previous, since: datetime | None) -> str | None:
+    if since is not None and arbitration.published_at and arbitration.published_at <= since:
+        return None
+    return MODIFIED if previous is not None else NEW
+
+
+def my_decisions(sons: list[Sons], since: datetime | None) -> list[Group]:
+    """Published decisions on ``sons``, grouped by topic in the topics' order.
+    ``since``: the end of the previous visit (None: everything is new)."""
+    sons_by_id = {s.pk: s for s in sons}
+    applicabilities = list(
+        RequirementSons.objects.filter(sons__in=sons)
+        .select_related("requirement", "requirement__topic")
+        .order_by("requirement__reference")
+    )
+    history = published_before({row.requirement_id for row in applicabilities})
+    items: dict[tuple[str, int], Item] = {}
+    for row in applicabilities:
+        published = history.get((row.requirement_id, row.sons_id))
+        if not published:
+            continue
+        item = items.setdefault(
+            ("r", row.requirement_id), Item(row.requirement, row.requirement.topic)
+        )
+        current, previous = published[-1], (published[-2] if len(published) > 1 else None)
+        item.lines.append(
+            Line(sons_by_id[row.sons_id], current, previous, _badge(current, previous, since))
+        )
+
+    topic_links = (
+        Arbitration.sons.through.objects.filter(
+            sons__in=sons,
+            arbitration__status=Arbitration.Status.PUBLISHED,
+            arbitration__topic__isnull=False,
+        )
+        .select_related("arbitration", "arbitration__topic")
+        .order_by("arbitration__published_at", "arbitration_id")
+    )
+    per_pair: dict[tuple[int, int], list[Arbitration]] = defaultdict(list)
+    for link in topic_links:
+        per_pair[(link.arbitration.topic_id, link.sons_id)].append(link.arbitration)
+    for (topic_id, sons_id), published in sorted(per_pair.items()):
+        current, previous = published[-1], (published[-2] if len(published) > 1 else None)
+        item = items.setdefault(("t", topic_id), Item(None, current.topic))
+        item.lines.append(
+            Line(sons_by_id[sons_id], current, previous, _badge(current, previous, since))
+        )
+
+    for item in items.values():
+        item.lines.sort(key=lambda line: (line.sons.order, line.sons.code))
+    groups: dict[int | None, Group] = {}
+    ordered = sorted(
+        items.values(),
+        key=lambda i: (
+            i.topic is None,
+            i.topic.order if i.topic else 0,
+            i.requirement is not None,
+            i.requirement.reference if i.requirement else "",
+        ),
+    )
+    for item in ordered:
+        key = item.topic.pk if item.topic else None
+        groups.setdefault(key, Group(item.topic)).items.append(item)
+    return list(groups.values())
+
+
+def visit_baseline(request) -> datetime | None:
+    """The end of the previous visit, fixed for the whole of this visit (the
+    browser session), so that badges stay while the person reads; the next
+    visit starts from now."""
+    if SESSION_KEY in request.session:
+        stored = request.session[SESSION_KEY]
+        return parse_datetime(stored) if stored else None
+    seen = DecisionsSeen.objects.filter(user=request.user).first()
+    baseline = seen.seen_until if seen else None
+    request.session[SESSION_KEY] = baseline.isoformat() if baseline else ""
+    DecisionsSeen.objects.update_or_create(
+        user=request.user, defaults={"seen_until": timezone.now()}
+    )
+    return baseline
+
+
+def mark_all_seen(request) -> None:
+    now = timezone.now()
+    request.session[SESSION_KEY] = now.isoformat()
+    DecisionsSeen.objects.update_or_create(user=request.user, defaults={"seen_until": now})
+
+
+def feed_arbitrations(sons: list[Sons], limit: int = 100) -> list[Arbitration]:
+    """The latest published decisions on ``sons``, newest first."""
+    return list(
+        Arbitration.objects.published()
+        .filter(sons__in=sons)
+        .distinct()
+        .select_related("requirement", "topic", "session")
+        .prefetch_related(Prefetch("sons", Sons.objects.order_by("order", "code")))
+        .order_by("-published_at", "-pk")[:limit]
+    )

@@ -1,0 +1,246 @@
+""" "Mes décisions": the issue's scenario, badges per visit, the XLSX export
+(text cells only) and the private Atom feed (revocable)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
+
+from arbitrations.models import Arbitration, DecisionFeedToken
+from arbitrations.services import DecisionInput, current_by_sons, record_decision, snapshot
+from core.testing import assert_queries_constant, unescaped
+from topics.models import Requirement, RequirementSons, Sons, Topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _french_again():
+    """The language middleware leaves the last request's language active in
+    the thread: give the next tests their French back."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+PARIS = ZoneInfo("Europe/Paris")
+URL = reverse("my_decisions")
+NEW_IE33 = "Le système DOIT gérer a minima le numéro RPPS, le nom d'exercice et le prénom d'un PS."
+
+
+def at(day, hour=10):
+    return time_machine.travel(datetime(2023, 10, day, hour, tzinfo=PARIS), tick=False)
+
+
+def decide(user, reference, codes, decision, comment="", statement=""):
+    requirement = Requirement.objects.get(reference=reference)
+    sons = list(Sons.objects.filter(code__in=codes))
+    draft = record_decision(
+        by=user,
+        subject=requirement,
+        sons=sons,
+        data=DecisionInput(decision=decision, comment=comment, new_statement=statement),
+        base=snapshot(current_by_sons(requirement, user), [s.pk for s in sons]),
+    ).arbitration
+    draft.publish(by=user)
+    return draft
+
+
+def row_of(page: str, reference: str) -> str:
+    """The table row of ``reference`` in "Mes décisions"."""
+    match = re.search(
+        rf"<tr[^>]*>\s*<td><a href=\"[^\"]+\">{re.escape(reference)}</a>.*?</tr>", page, re.S
+    )
+    assert match, f"{reference} not listed"
+    return match.group(0)
+
+
+def badges(page: str) -> list[str]:
+    return re.findall(
+        r'<p class="fr-badge fr-badge--sm fr-badge--(?:new|warning) fr-mt-1w">([^<]+)<', page
+    )
+
+
+def login(persona_user, persona) -> Client:
+    client = Client()
+    client.force_login(persona_user(persona))
+    return client
+
+
+def test_the_issues_scenario_ie33_modified_for_lgc(persona_user):
+    """lead@ changes SC.SSI/IE.33 for LGC to "modified" with a new statement and
+    publishes it: new for editor@ (LGC), no change for editor2@ (DPI)."""
+    with at(1):  # both editors' previous visit
+        login(persona_user, "editor").get(URL)
+        login(persona_user, "editor2").get(URL)
+    with at(2):
+        decide(persona_user("lead"), "SC.SSI/IE.33", ["LGC"], "modified", "Allègement", NEW_IE33)
+    with at(3):
+        page = unescaped(login(persona_user, "editor").get(URL))
+        row = row_of(page, "SC.SSI/IE.33")
+        assert "modifié" in row
+        assert "LGC\xa0: Exigence modifiée" in row
+        assert "Avant : Exigence conservée" in row
+        assert "Voir le nouvel énoncé et ses modifications" in row
+        assert badges(page) == ["modifié"]  # nothing else changed for LGC
+
+        page2 = unescaped(login(persona_user, "editor2").get(URL))
+        assert badges(page2) == []
+        assert "DPI\xa0: Exigence conservée" in row_of(page2, "SC.SSI/IE.33")
+
+    # The requirement page shows the diff and the history to the editor.
+    requirement_page = unescaped(login(persona_user, "editor").get("/exigences/SC.SSI/IE.33"))
+    versions = requirement_page.split('id="versions"')[1]
+    assert '<ins><span class="fr-sr-only">[ajout : </span>' in versions
+    timeline = requirement_page.split('id="timeline"')[1]
+    assert "Publication</strong> — Exigence modifiée (LGC)" in timeline
+    assert "par Louise Ville" in timeline
+    assert re.search(
+        r"LGC\xa0: <del>.*?Exigence conservée</del> → <ins>.*?Exigence modifiée</ins>", timeline
+    )
+
+
+def test_badges_stay_for_the_visit_until_marked_as_seen(persona_user):
+    with at(1):
+        login(persona_user, "editor").get(URL)
+    with at(2):
+        decide(persona_user("lead"), "SC.SSI/IE.30", ["LGC"], "kept", "Revu")
+    client = login(persona_user, "editor")
+    with at(3):
+        assert badges(unescaped(client.get(URL))) == ["modifié"]
+    with at(3, 11):  # the same visit, an hour later: still there
+        assert badges(unescaped(client.get(URL))) == ["modifié"]
+        response = client.post(reverse("my_decisions_seen"), follow=True)
+        assert badges(unescaped(response)) == []
+        assert "Toutes les décisions sont marquées comme vues." in unescaped(response)
+    with at(4):  # a later visit: nothing new since
+        assert badges(unescaped(login(persona_user, "editor").get(URL))) == []
+
+
+def test_a_first_visit_shows_everything_as_new(persona_user):
+    page = unescaped(login(persona_user, "editor").get(URL))
+    assert "Première visite : tout est nouveau pour vous." in page
+    # The deck's decisions on LGC: 9 requirements and the eligibility topic.
+    assert badges(page) == ["nouveau"] * 10
+
+
+def test_grouped_by_topic_in_the_decks_order_and_federations_see_their_members(persona_user):
+    page = unescaped(login(persona_user, "federation").get(URL))
+    headings = re.findall(r'<h2 class="fr-h4 fr-mt-4w"><a [^>]+>([^<]+)</a></h2>', page)
+    assert headings == [
+        "#4 (SSI) Antivirus",
+        "#7 (SSI/IE) Exigences gestions des comptes et des utilisateurs",
+        "#9 (UX) Non blocage de l'interface graphique de l'utilisateur",
+        "#12 (MES) Alimentation systématique LGC",
+        'Conditions d\'éligibilité aux prestations "Vague 2" et "Vague 1 + Vague 2"',
+    ]
+    assert "vos SONS : LGC" in page
+    # editor2 sells DPI: SC.DMP/ALI/PROG.02 is LGC's only.
+    assert "SC.DMP/ALI/PROG.02" not in unescaped(login(persona_user, "editor2").get(URL))
+
+
+def test_the_xlsx_export_writes_every_cell_as_text(persona_user):
+    decide(
+        persona_user("lead"),
+        "SC.SSI/IE.31",
+        ["LGC"],
+        "kept",
+        '=HYPERLINK("https://example.org","clic")',
+    )
+    response = login(persona_user, "editor").get(reverse("my_decisions_xlsx"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows())
+    assert [c.value for c in rows[0]][:4] == ["Sujet", "Exigence", "SONS", "Arbitrage"]
+    cells = [c for row in rows for c in row if c.value is not None]
+    assert {c.data_type for c in cells} == {"s"}, "a cell is not text"
+    formula = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
+    assert len(formula) == 1
+    assert formula[0].data_type == "s"
+    references = {row[1].value for row in rows[1:]}
+    assert "SC.SSI/IE.33" in references
+    assert "SC.DMP/ALI/PROG.02" in references
+
+
+def test_the_private_feed_is_read_without_login_and_revocable(persona_user):
+    client = login(persona_user, "editor")
+    client.post(reverse("my_decisions_feed_settings"), {"action": "create"})
+    token = DecisionFeedToken.objects.active().get(user=persona_user("editor"))
+    settings_page = unescaped(client.get(reverse("my_decisions_feed_settings")))
+    feed_url = reverse("my_decisions_feed", kwargs={"token": token.token})
+    assert feed_url in settings_page
+
+    anonymous = Client()
+    response = anonymous.get(feed_url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = response.content.decode()
+    assert 'xmlns="http://www.w3.org/2005/Atom"' in feed
+    assert "SC.DMP/ALI/PROG.02 (LGC) — Exigence modifiée" in feed
+    assert "Faible risque résiduel" in feed  # GEN.08's comment
+
+    # Replacing the address closes the old one.
+    client.post(reverse("my_decisions_feed_settings"), {"action": "create"})
+    assert anonymous.get(feed_url).status_code == 404
+    new_token = DecisionFeedToken.objects.active().get(user=persona_user("editor"))
+    new_url = reverse("my_decisions_feed", kwargs={"token": new_token.token})
+    assert anonymous.get(new_url).status_code == 200
+    # Revoking closes the feed.
+    client.post(reverse("my_decisions_feed_settings"), {"action": "revoke"})
+    assert anonymous.get(new_url).status_code == 404
+    assert not DecisionFeedToken.objects.active().filter(user=persona_user("editor")).exists()
+
+
+def test_a_deactivated_account_s_feed_is_closed(persona_user):
+    editor = persona_user("editor")
+    token = DecisionFeedToken.objects.create(user=editor)
+    editor.is_active = False
+    editor.save(update_fields=["is_active"])
+    assert (
+        Client().get(reverse("my_decisions_feed", kwargs={"token": token.token})).status_code == 404
+    )
+
+
+def test_the_page_and_its_exports_do_not_grow_with_the_data(client_as, persona_user):
+    topic = Topic.objects.get(number=11)
+    lgc = Sons.objects.get(code="LGC")
+    counter = iter(range(1000))
+
+    def grow():
+        for _ in range(10):
+            n = next(counter)
+            requirement = Requirement.objects.create(reference=f"SC.MINE/{n:03}", topic=topic)
+            RequirementSons.objects.create(requirement=requirement, sons=lgc, statement="…")
+            arbitration = Arbitration.objects.create(
+                requirement=requirement,
+                decision="kept",
+                status="published",
+                published_at=datetime(2023, 10, 5, tzinfo=PARIS),
+            )
+            arbitration.sons.set([lgc])
+
+    for persona in ("editor", "federation", "lead", "admin"):
+        assert_queries_constant(client_as(persona), URL, grow)
+    assert_queries_constant(client_as("editor"), reverse("my_decisions_xlsx"), grow)
+    token = DecisionFeedToken.objects.create(user=persona_user("editor"))
+    assert_queries_constant(
+        Client(), reverse("my_decisions_feed", kwargs={"token": token.token}), grow
+    )
+
+
+def test_mes_decisions_in_english(client_as):
+    client = client_as("editor")
+    client.post(reverse("set_language"), {"language": "en", "next": URL})
+    page = unescaped(client.get(URL))
+    assert "<h1>My decisions</h1>" in page
+    assert "Export (XLSX)" in page

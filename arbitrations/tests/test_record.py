@@ -1,0 +1,167 @@
+"""The decision record ("relevé de décisions") of a session or a topic: page,
+PDF (WeasyPrint, static files from disk, a clear answer without pango),
+XLSX; and the presentation of a session's decisions, slide by slide."""
+
+from __future__ import annotations
+
+import re
+import sys
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from arbitrations import exports
+from arbitrations.models import Arbitration
+from core.testing import assert_queries_constant, unescaped
+from topics.models import Requirement, RequirementSons, Sons
+
+pytestmark = pytest.mark.django_db
+SESSION = {"slug": "temps-de-partage-2023-09-25"}
+# The deck's decisions of 25/09/2023, in the deck's order of topics (#4, #7, #9, #12).
+DECK_DECISIONS = [
+    ("SC.SSI/GEN.08", "Exigence supprimée"),
+    ("SC.SSI/IE.30", "Exigence supprimée"),
+    ("SC.SSI/IE.31", "Exigence conservée"),
+    ("SC.SSI/IE.32", "Exigence conservée"),
+    ("SC.SSI/IE.33", "Exigence conservée"),
+    ("SC.SSI/IE.34", "Instruction en cours"),
+    ("SC.SSI/IE.35", "Instruction en cours"),
+    ("SC.DMP/UX.10", "Exigence modifiée"),
+    ("SC.DMP/ALI/PROG.02", "Exigence modifiée"),
+]
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
+
+
+def test_the_session_record_page_lists_the_decks_decisions(client_as):
+    page = unescaped(client_as("editor").get(reverse("session_record", kwargs=SESSION)))
+    assert "<h1>Relevé de décisions — 1er temps de partage éditeur</h1>" in page
+    found = re.findall(r'<h3 class="fr-h6 fr-mb-1w">([^<]+) — ([^<]+)</h3>', page)
+    assert found[: len(DECK_DECISIONS)] == DECK_DECISIONS
+    assert ("Le sujet lui-même", "Exigence supprimée") in found  # eligibility, a topic decision
+
+
+def test_the_pdf_of_the_25_09_session_lists_its_decisions(client_as):
+    response = client_as("editor").get(reverse("session_record_pdf", kwargs=SESSION))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    assert "1er temps de partage éditeur" in text
+    flat = " ".join(text.split())
+    for reference, decision in DECK_DECISIONS:
+        assert f"{reference} — {decision}" in flat, reference
+    assert "Faible risque résiduel" in flat
+    # The DSFR's typeface, read from the static files.
+    reader = PdfReader(BytesIO(response.content))
+    fonts = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].get_object().values()
+    }
+    assert any("Marianne" in name for name in fonts), fonts
+
+
+def test_static_files_are_read_from_disk_never_over_the_network():
+    body, mime_type = exports.static_file("http://testserver/static/css/record-pdf.css")
+    assert b"Marianne" in body
+    assert mime_type == "text/css"
+    assert exports.static_file("https://cdn.example.org/dsfr.css") is None
+    assert exports.static_file("http://testserver/media/anything.png") is None
+
+
+def test_a_missing_pango_gives_a_clear_message_not_a_500(client_as, monkeypatch):
+    """Without Debian's pango, importing WeasyPrint fails in cffi's dlopen:
+    simulate exactly that, on a fresh import."""
+    import cffi
+
+    for name in [n for n in sys.modules if n == "weasyprint" or n.startswith("weasyprint.")]:
+        monkeypatch.delitem(sys.modules, name)
+
+    def dlopen(self, name, *args, **kwargs):
+        raise OSError(f"cannot load library '{name}': no such file")
+
+    monkeypatch.setattr(cffi.FFI, "dlopen", dlopen)
+    response = client_as("editor").get(reverse("session_record_pdf", kwargs=SESSION))
+    assert response.status_code == 503
+    page = unescaped(response)
+    assert "Le PDF ne peut pas être produit sur ce serveur" in page
+    assert "libpango-1.0-0" in page
+    assert reverse("session_record_xlsx", kwargs=SESSION) in page  # another way to read it
+
+
+def test_the_xlsx_record_holds_the_decisions_as_text(client_as):
+    response = client_as("federation").get(reverse("session_record_xlsx", kwargs=SESSION))
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:4] == ["Sujet", "Objet", "SONS", "Arbitrage"]
+    assert [(r[1], r[3]) for r in rows[1:10]] == DECK_DECISIONS
+    assert rows[1][2] == "DPI, PFI, RIS, LGC"
+    assert {c.data_type for row in sheet.iter_rows() for c in row if c.value} == {"s"}
+
+
+def test_the_topic_record_shows_the_current_decisions_of_its_requirements(client_as):
+    page = unescaped(client_as("editor").get(reverse("topic_record", kwargs={"key": "7"})))
+    found = re.findall(r'<h3 class="fr-h6 fr-mb-1w">([^<]+) — ([^<]+)</h3>', page)
+    assert [f[0] for f in found] == [f"SC.SSI/IE.3{n}" for n in range(6)]
+    pdf = client_as("editor").get(reverse("topic_record_pdf", kwargs={"key": "7"}))
+    assert "SC.SSI/IE.35 — Instruction en cours" in " ".join(pdf_text(pdf.content).split())
+
+
+def test_the_presentation_shows_one_requirement_per_screen_like_the_deck(client_as):
+    url = reverse("session_presentation", kwargs=SESSION)
+    client = client_as("lead")
+    first = unescaped(client.get(url))
+    assert '<h1 id="slide-title" class="portal-slide__title">SC.SSI/GEN.08</h1>' in first
+    assert "#4 (SSI) Antivirus" in first
+    assert '<h2 class="fr-h5">Arbitrage</h2>' in first
+    assert '<h2 class="fr-h5">Commentaire</h2>' in first
+    assert "Exigence supprimée" in first
+    assert "Faible risque résiduel" in first
+    assert "1 / 10" in first
+    assert 'href="?n=2" rel="next" data-portal-key="ArrowRight"' in first
+    assert 'rel="prev"' not in first
+    ux10 = unescaped(client.get(url, {"n": 8}))
+    assert "SC.DMP/UX.10</h1>" in ux10
+    assert "l'ensemble des services numériques exposés" in ux10  # its statement
+    assert 'href="?n=7" rel="prev" data-portal-key="ArrowLeft"' in ux10
+    last = unescaped(client.get(url, {"n": 99}))  # out of range: the last slide
+    assert "10 / 10" in last
+    assert 'rel="next"' not in last
+
+
+def test_record_pages_do_not_grow_with_the_data(client_as):
+    lgc = Sons.objects.get(code="LGC")
+    session_id = Arbitration.objects.published().first().session_id
+    counter = iter(range(1000))
+
+    def grow():
+        for _ in range(10):
+            n = next(counter)
+            requirement = Requirement.objects.create(
+                reference=f"SC.REC/{n:03}", topic_id=Requirement.objects.first().topic_id
+            )
+            RequirementSons.objects.create(requirement=requirement, sons=lgc, statement="…")
+            arbitration = Arbitration.objects.create(
+                requirement=requirement,
+                decision="kept",
+                status="published",
+                published_at="2023-09-25T10:00:00+02:00",
+                session_id=session_id,
+            )
+            arbitration.sons.set([lgc])
+
+    for name, kwargs in (
+        ("session_record", SESSION),
+        ("session_record_xlsx", SESSION),
+        ("session_presentation", SESSION),
+        ("topic_record", {"key": "4"}),
+        ("topic_record_xlsx", {"key": "4"}),
+    ):
+        for persona in ("lead", "editor"):
+            assert_queries_constant(client_as(persona), reverse(name, kwargs=kwargs), grow)
