@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     # Our apps, bottom of the dependency chain first (DESIGN.md).
     "core",
     "accounts",
+    "notifications",
     "topics",
     "calendar_app",
     "arbitrations",
@@ -223,6 +224,8 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Concertation Ségur <ne-pas-repondre@example.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A send never hangs a worker past the outbox's lease.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- Celery -------------------------------------------------------------------------
 # The broker must never hold a request: publishing fails fast when it is down,
@@ -265,7 +268,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="segur")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# The notifications' sweep: delivers what the outbox says is due (digests
+# included: their rows are due at the digest time), every minute.
+NOTIFICATIONS_SWEEP_SECONDS = env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE: dict = {
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+        # A sweep that waited longer than one interval is superseded by the next.
+        "options": {"expires": NOTIFICATIONS_SWEEP_SECONDS},
+    },
+}
+# How long a claimed outbox row is its claimer's; gathered "immediate" e-mails.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=600)
+NOTIFICATIONS_IMMEDIATE_SECONDS = env.int("NOTIFICATIONS_IMMEDIATE_SECONDS", default=60)
 
 # --- Security headers -----------------------------------------------------------------
 # No inline script anywhere: DSFR and htmx load from our own origin with a

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("arbitrations.urls")),
     path("", include("calendar_app.urls")),
     path("", include("topics.urls")),
+    path("", include("notifications.urls")),
     path("compte/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from arbitrations.tests.matrix import ROWS as ARBITRATIONS_ROWS
 from calendar_app.tests.matrix import ROWS as CALENDAR_ROWS
 from core.testing import LOGIN, MATRIX_PERSONAS, REDIRECT, Row, everyone, members
+from notifications.tests.matrix import ROWS as NOTIFICATIONS_ROWS
 from topics.tests.matrix import ROWS as TOPICS_ROWS
 
 PERSONAS = MATRIX_PERSONAS
@@ -51,7 +52,13 @@ SITE_ROWS: dict[str, Row] = {
 }
 
 # Each app keeps the rows of its own URLs in <app>/tests/matrix.py.
-MATRIX: dict[str, Row] = {**SITE_ROWS, **TOPICS_ROWS, **CALENDAR_ROWS, **ARBITRATIONS_ROWS}
+MATRIX: dict[str, Row] = {
+    **SITE_ROWS,
+    **TOPICS_ROWS,
+    **CALENDAR_ROWS,
+    **ARBITRATIONS_ROWS,
+    **NOTIFICATIONS_ROWS,
+}
 
 # Django's admin site: staff only, the same rule for every one of its views.
 # Anyone else is sent away: to the portal's login, or to the admin's login
