@@ -101,14 +101,18 @@ class DeliveryAdmin(ReadOnlyAdmin):
                 request, _("Envoi remis en file : le prochain passage l'enverra."), messages.SUCCESS
             )
         else:
-            self.message_user(request, _("Seul un envoi en échec peut être réessayé."), messages.ERROR)
+            self.message_user(
+                request, _("Seul un envoi en échec peut être réessayé."), messages.ERROR
+            )
         return HttpResponseRedirect(
             reverse("admin:notifications_delivery_change", args=[delivery.pk])
         )
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         counts = dict(
-            Delivery.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+            Delivery.objects.values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
         )
         status_counts = [(label, counts.get(value, 0)) for value, label in Delivery.Status.choices]
         extra_context = {**(extra_context or {}), "status_counts": status_counts}
