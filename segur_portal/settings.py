@@ -282,6 +282,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # How long a claimed outbox row is its claimer's; gathered "immediate" e-mails.
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=600)
 NOTIFICATIONS_IMMEDIATE_SECONDS = env.int("NOTIFICATIONS_IMMEDIATE_SECONDS", default=60)
+NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
 
 # --- Security headers -----------------------------------------------------------------
 # No inline script anywhere: DSFR and htmx load from our own origin with a
