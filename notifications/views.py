@@ -54,7 +54,10 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notification's link: it is read once opened."""
     notification = get_notification(request, pk)
     services.mark_read(request.user, [notification.pk])
-    return redirect(notification.subject_url or "notification_list")
+    target = notification.subject_url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return redirect("notification_list")
+    return redirect(target)
 
 
 @require_POST

@@ -118,9 +118,7 @@ def sent_count() -> int:
 
 
 @pytest.mark.timeout(600)
-def test_a_thousand_deliveries_survive_a_killed_worker_and_a_redis_restart(
-    demo_data, tmp_path
-):
+def test_a_thousand_deliveries_survive_a_killed_worker_and_a_redis_restart(demo_data, tmp_path):
     mailbox = tmp_path / "mailbox"
     ids = make_due_rows(1000)
     started = time.monotonic()
@@ -149,9 +147,7 @@ def test_a_thousand_deliveries_survive_a_killed_worker_and_a_redis_restart(
             redis.start()
 
             with celery_process("worker", queue=beat.queue, extra_env=env, ready="log"):
-                wait_until(
-                    lambda: sent_count() == 1000, timeout=300, what="all 1,000 rows sent"
-                )
+                wait_until(lambda: sent_count() == 1000, timeout=300, what="all 1,000 rows sent")
         assert "Connection refused" in beat.log() or "Error" in beat.log()
 
     elapsed = time.monotonic() - started
