@@ -56,6 +56,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "available_at",
         "lease_token",
         "attempts",
+        "first_attempt_at",
         "sent_at",
         "message_id",
         "last_error",

@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from .models import Delivery, EmailPreference, Notification
@@ -108,7 +109,12 @@ def build(delivery: Delivery) -> EmailMultiAlternatives | None:
     preference = EmailPreference.objects.filter(user=recipient).first()
     if preference and preference.frequency == EmailPreference.Frequency.NONE:
         return None
-    notifications = list(delivery.notifications.unread().order_by("created_at", "pk"))
+    # What was still unread at the first attempt: a resend says the same.
+    notifications = list(
+        delivery.notifications.filter(
+            Q(read_at=None) | Q(read_at__gt=delivery.first_attempt_at or timezone.now())
+        ).order_by("created_at", "pk")
+    )
     if not notifications:
         return None
     with translation.override(recipient.language):

@@ -147,6 +147,9 @@ class Delivery(models.Model):
     available_at = models.DateTimeField(_("disponible le"))
     lease_token = models.UUIDField(_("bail"), null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    # What an e-mail says is fixed at its first attempt (items read in the
+    # portal before it are left out), so that a resend is the same message.
+    first_attempt_at = models.DateTimeField(_("première tentative"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     last_error = models.TextField(_("dernière erreur"), blank=True)

@@ -23,7 +23,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import conf, emails
@@ -314,7 +315,12 @@ def deliver(delivery_id: int, lease: str, *, now: datetime | None = None) -> str
     token = uuid.uuid4()
     taken = Delivery.objects.filter(
         pk=delivery_id, lease_token=lease, status=Delivery.Status.PENDING
-    ).update(lease_token=token, available_at=now + conf.lease(), attempts=F("attempts") + 1)
+    ).update(
+        lease_token=token,
+        available_at=now + conf.lease(),
+        attempts=F("attempts") + 1,
+        first_attempt_at=Coalesce(F("first_attempt_at"), Value(now)),
+    )
     if not taken:
         logger.info("Outbox row %s: not (or no longer) held by lease %s", delivery_id, lease)
         return "not-held"

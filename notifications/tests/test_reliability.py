@@ -141,6 +141,7 @@ def test_a_thousand_deliveries_survive_a_killed_worker_and_a_redis_restart(demo_
                 )
                 first.kill()  # mid-way, without warning: its task is never acked
             killed_at = len(read_mailbox(mailbox))
+            assert 300 <= killed_at < 1000  # killed mid-way
 
             redis.stop()  # the queued tasks are lost with it
             time.sleep(3)  # beat keeps trying, and fails fast, meanwhile
