@@ -363,6 +363,17 @@ def _failed(delivery: Delivery, mine, error: Exception) -> str:
     return "retry"
 
 
+def purge(*, now: datetime | None = None, days: int = 90) -> int:
+    """Forget outbox rows done with long ago (sent, or with nothing to send);
+    failed rows stay until an admin deals with them. The notifications stay:
+    they are the person's history in the portal."""
+    before = (now or timezone.now()) - timedelta(days=days)
+    deleted, _ = Delivery.objects.filter(
+        status__in=[Delivery.Status.SENT, Delivery.Status.SKIPPED], due_at__lt=before
+    ).delete()
+    return deleted
+
+
 def retry(delivery: Delivery) -> bool:
     """An admin sends a failed row again, now."""
     return bool(

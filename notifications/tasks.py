@@ -36,3 +36,9 @@ def sweep() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def deliver(delivery_id: int, lease: str) -> str:
     return services.deliver(delivery_id, lease)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge() -> int:
+    """Beat runs this once a day: the outbox keeps three months of history."""
+    return services.purge()

@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -277,6 +278,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": NOTIFICATIONS_SWEEP_SECONDS,
         # A sweep that waited longer than one interval is superseded by the next.
         "options": {"expires": NOTIFICATIONS_SWEEP_SECONDS},
+    },
+    "notifications-purge": {
+        "task": "notifications.tasks.purge",
+        "schedule": crontab(hour=3, minute=17),
     },
 }
 # How long a claimed outbox row is its claimer's; gathered "immediate" e-mails.

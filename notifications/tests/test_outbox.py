@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Delivery, EmailPreference
+from notifications.models import Delivery, EmailPreference, Notification
 from notifications.tests.helpers import publish_decision
 from topics.models import Topic
 
@@ -177,3 +177,38 @@ def test_a_sweep_gives_back_what_the_broker_refuses(due_row, broker_down, caplog
         assert row.status == Delivery.Status.PENDING
         assert services.claim_due()[1] == [due_row.pk]
     assert "Broker refused delivery tasks" in caplog.text
+
+
+def test_beat_sweeps_every_minute_and_purges_daily(settings):
+    """The issue: "a Celery beat sweep every minute". Digests need no entry of
+    their own: their rows are due at the digest time and the sweep sends them."""
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["notifications-sweep"]["task"] == "notifications.tasks.sweep"
+    assert schedule["notifications-sweep"]["schedule"] == 60
+    assert schedule["notifications-purge"]["task"] == "notifications.tasks.purge"
+
+
+def test_purge_forgets_old_finished_rows_but_keeps_failures_and_notifications(due_row):
+    Delivery.objects.filter(pk=due_row.pk).update(status=Delivery.Status.SENT)
+    failed = Delivery.objects.create(
+        recipient=due_row.recipient,
+        kind=Delivery.Kind.DAILY_DIGEST,
+        subject_type=due_row.subject_type,
+        subject_id=due_row.subject_id,
+        due_at=due_row.due_at,
+        available_at=due_row.due_at,
+        status=Delivery.Status.FAILED,
+    )
+    assert services.purge(now=due_row.due_at + timedelta(days=89)) == 0
+    assert services.purge(now=due_row.due_at + timedelta(days=91)) == 1
+    assert list(Delivery.objects.all()) == [failed]
+    assert Notification.objects.get(recipient=due_row.recipient).delivery is None
+
+
+def test_unsubscribe_is_the_only_view_that_skips_csrf():
+    from segur_portal.tests.test_permission_matrix import url_patterns
+
+    exempt = sorted(
+        name for name, pattern in url_patterns() if getattr(pattern.callback, "csrf_exempt", False)
+    )
+    assert exempt == ["unsubscribe"]
