@@ -216,9 +216,9 @@ def notify(
             followers = followers.exclude(user=actor)
         frequencies = {
             user_id: frequency or EmailPreference.DEFAULT
-            for user_id, frequency in followers.values_list(
-                "user_id", "user__email_preference__frequency"
-            ).distinct()
+            for user_id, frequency in followers.order_by()
+            .values_list("user_id", "user__email_preference__frequency")
+            .distinct()
         }
         told = set(
             Notification.objects.filter(
