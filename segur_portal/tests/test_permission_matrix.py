@@ -52,13 +52,8 @@ SITE_ROWS: dict[str, Row] = {
 }
 
 # Each app keeps the rows of its own URLs in <app>/tests/matrix.py.
-MATRIX: dict[str, Row] = {
-    **SITE_ROWS,
-    **TOPICS_ROWS,
-    **CALENDAR_ROWS,
-    **ARBITRATIONS_ROWS,
-    **NOTIFICATIONS_ROWS,
-}
+MATRIX: dict[str, Row] = {**SITE_ROWS, **TOPICS_ROWS, **CALENDAR_ROWS, **ARBITRATIONS_ROWS}
+MATRIX.update(NOTIFICATIONS_ROWS)
 
 # Django's admin site: staff only, the same rule for every one of its views.
 # Anyone else is sent away: to the portal's login, or to the admin's login
