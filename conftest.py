@@ -162,15 +162,21 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def broker_down(monkeypatch):
     """Point the Celery app's new connections at an address where nothing
-    listens (Celery reads CELERY_BROKER_URL from the environment first)."""
+    listens (Celery reads CELERY_BROKER_URL from the environment first), with
+    the fail-fast options settings.py gives a Redis broker. Publishing goes
+    through pooled connections: the pools start afresh, and are put back."""
     from segur_portal.celery import app
 
     down = "redis://127.0.0.1:9/0"
-    saved = app.conf.broker_url
+    saved = (app.conf.broker_url, app.conf.broker_transport_options, app._pool)
+    saved_producers = app.amqp._producer_pool
     monkeypatch.setenv("CELERY_BROKER_URL", down)
     app.conf.broker_url = down
+    app.conf.broker_transport_options = {"socket_connect_timeout": 2, "max_retries": 0}
+    app._pool = app.amqp._producer_pool = None
     yield
-    app.conf.broker_url = saved
+    app.conf.broker_url, app.conf.broker_transport_options, app._pool = saved
+    app.amqp._producer_pool = saved_producers
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,11 @@ Rules (DESIGN.md, "arbitrations"):
 - Writers on the same requirement (or topic) are serialised by a row lock, so
   that two people deciding the same pairs from the same state cannot both
   succeed.
-- The side effects of a publication run once the transaction commits, in
-  one place: ``decisions_published``.
+- A publication tells the followers of the requirement (or topic), of its
+  topic and of the SONS covered, in the same transaction
+  (``announce_publication``): the notifications exist if and only if the
+  decisions are published, and the outbox delivers the e-mails. Every saved
+  change goes to the audit log.
 """
 
 from __future__ import annotations
@@ -23,14 +26,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accounts.audit import Action, record
 from calendar_app.models import Event
+from notifications.models import Notification
+from notifications.services import notify
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
 
 from .access import may_decide
@@ -141,6 +146,17 @@ def _save(arbitration: Arbitration, by, sons: Sequence[Sons] | None = None) -> N
         arbitration.sons.set(sons)
         del arbitration.skip_history_when_saving
     arbitration.save()
+    record(
+        Action.DECISION_CHANGED,
+        actor=by,
+        target=arbitration,
+        details={
+            "decision": arbitration.decision,
+            "status": arbitration.status,
+            "version": arbitration.version,
+            "sons": [s.code for s in arbitration.sons.all()],
+        },
+    )
 
 
 def _record(
@@ -307,8 +323,7 @@ def publish_decisions(
             _save(arbitration, by)
             _new_statement_versions(arbitration, now)
             published.append(arbitration)
-        if published:
-            transaction.on_commit(partial(decisions_published, [a.pk for a in published]))
+        announce_publication(published, by=by)
     return published
 
 
@@ -349,11 +364,17 @@ def _new_statement_versions(arbitration: Arbitration, now) -> None:
         )
 
 
-def decisions_published(arbitration_ids: list[int]) -> None:
-    """Side effects of a publication, run once it is committed.
-
-    The one place to hook what follows a publication: notifications of the
-    people who follow these requirements, topics or SONS (issue 6 wires its
-    outbox here). Takes ids, never objects, so that it can become a Celery
-    task as is."""
-    logger.info("decisions published: %s", ", ".join(map(str, arbitration_ids)))
+def announce_publication(published: Sequence[Arbitration], *, by) -> None:
+    """Tell who follows what was decided, inside the publication's
+    transaction: the followers of the requirement or topic, of the
+    requirement's topic, and of the SONS the decision covers (not the others:
+    a decision for DPI is no news for LGC). E-mails leave through the outbox."""
+    for arbitration in published:
+        notify(
+            subjects=[arbitration.subject, *arbitration.sons.all()],
+            kind=Notification.Kind.DECISION_PUBLISHED,
+            actor=by,
+            target=arbitration,
+        )
+    if published:
+        logger.info("decisions published: %s", ", ".join(str(a.pk) for a in published))

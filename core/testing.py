@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -47,41 +50,170 @@ def assert_queries_constant(client: Client, url: str, grow: Callable[[], object]
     return before
 
 
+@dataclass
+class CeleryProcess:
+    """A Celery worker or beat process started by a test."""
+
+    process: subprocess.Popen
+    queue: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an OOM kill would: no warm shutdown, no ack."""
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@contextmanager
+def celery_process(
+    kind: str = "worker",
+    *,
+    queue: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    ready: str = "ping",
+) -> Iterator[CeleryProcess]:
+    """Start a real Celery ``worker`` (solo pool) or ``beat`` process against
+    the test database, its tasks routed to ``queue`` (a new private one by
+    default). ``extra_env`` overrides settings read from the environment (the
+    broker, the e-mail backend…). A worker is ready when it answers a ping
+    through the configured broker (``ready="ping"``) or, on a broker the test
+    process does not use, when it logs that it is ready (``ready="log"``)."""
+    queue = queue or f"test-{uuid.uuid4().hex[:12]}"
+    db = connections[DEFAULT_DB_ALIAS].settings_dict
+    env = {**os.environ, **(extra_env or {})}
+    env["DATABASE_URL"] = _database_url(db)
+    env["CELERY_QUEUE"] = queue
+    name = f"{kind}-{queue}-{uuid.uuid4().hex[:6]}"
+    if kind == "worker":
+        command = [
+            sys.executable, "-m", "celery", "-A", "segur_portal", "worker",
+            "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
+            "--loglevel=INFO", "-Q", queue, "-n", f"{name}@%h",
+        ]  # fmt: skip
+    elif kind == "beat":
+        command = [
+            sys.executable, "-m", "celery", "-A", "segur_portal", "beat",
+            "--loglevel=INFO", "-s", str(settings.VAR_DIR / f"beat-{name}"),
+        ]  # fmt: skip
+    else:
+        raise ValueError(f"Unknown Celery process {kind!r}")
+    log_dir = settings.VAR_DIR / "test-artifacts"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        command, env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT
+    )
+    handle = CeleryProcess(process, queue, log_path)
+    try:
+        if kind == "beat":
+            _wait_for_log(handle, "beat: Starting")
+        elif ready == "log":
+            _wait_for_log(handle, " ready.")
+        else:
+            _wait_until_ready(queue, process, log_path)
+        yield handle
+    finally:
+        handle.stop()
+        log.close()
+
+
 @contextmanager
 def celery_worker(*, beat: bool = False, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Start a real Celery worker process on the configured broker, consuming
     a queue private to this test, against the test database. Yields the queue
     name; the test must publish to it (``apply_async(queue=...)``)."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    db = connections[DEFAULT_DB_ALIAS].settings_dict
-    env = {**os.environ, **(extra_env or {})}
-    env["DATABASE_URL"] = _database_url(db)
-    env["CELERY_QUEUE"] = queue
-    command = [
-        sys.executable, "-m", "celery", "-A", "segur_portal", "worker",
-        "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
-        "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h",
-    ]  # fmt: skip
-    if beat:
-        command += ["--beat", "-s", str(settings.VAR_DIR / f"beat-{queue}")]
-    log_dir = settings.VAR_DIR / "test-artifacts"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"worker-{queue}.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        command, env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT
-    )
+    with celery_process("worker", extra_env=extra_env) as worker:
+        if beat:
+            with celery_process("beat", queue=worker.queue, extra_env=extra_env):
+                yield worker.queue
+        else:
+            yield worker.queue
+
+
+def _wait_for_log(handle: CeleryProcess, text: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if handle.process.poll() is not None:
+            raise RuntimeError(f"Celery exited with {handle.process.returncode}:\n{handle.log()}")
+        if text in handle.log():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"Celery did not log {text!r} after {timeout}s:\n{handle.log()}")
+
+
+class RedisServer:
+    """A redis-server of the test's own, on a spare port, without persistence:
+    stopping it loses everything it held, as a crash of a cache-only Redis
+    would. Never the shared one: tests stop and restart this one."""
+
+    PORTS = range(6391, 6395)
+
+    def __init__(self) -> None:
+        self.port = _free_port(self.PORTS)
+        self.process: subprocess.Popen | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        command = [
+            shutil.which("redis-server") or "redis-server",
+            "--port", str(self.port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@contextmanager
+def private_redis() -> Iterator[RedisServer]:
+    if not shutil.which("redis-server"):
+        import pytest
+
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    server = RedisServer()
+    server.start()
     try:
-        _wait_until_ready(queue, process, log_path)
-        yield queue
+        yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        server.stop()
+
+
+def _free_port(ports) -> int:
+    for port in ports:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError(f"No free port in {ports} for a private redis-server")
 
 
 def _database_url(db: dict) -> str:

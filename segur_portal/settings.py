@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     # Our apps, bottom of the dependency chain first (DESIGN.md).
     "core",
     "accounts",
+    "notifications",
     "topics",
     "calendar_app",
     "arbitrations",
@@ -314,6 +316,8 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Concertation Ségur <ne-pas-repondre@example.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A send never hangs a worker past the outbox's lease.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- Celery -------------------------------------------------------------------------
 # The broker must never hold a request: publishing fails fast when it is down,
@@ -356,9 +360,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="segur")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The notifications' sweep: delivers what the outbox says is due (digests
+# included: their rows are due at the digest time), every minute.
+NOTIFICATIONS_SWEEP_SECONDS = env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE: dict = {
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+        # A sweep that waited longer than one interval is superseded by the next.
+        "options": {"expires": NOTIFICATIONS_SWEEP_SECONDS},
+    },
     "purge-audit-log": {"task": "accounts.tasks.purge_audit_log", "schedule": 24 * 3600},
+    "notifications-purge": {
+        "task": "notifications.tasks.purge",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
+# How long a claimed outbox row is its claimer's; gathered "immediate" e-mails.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=600)
+NOTIFICATIONS_IMMEDIATE_SECONDS = env.int("NOTIFICATIONS_IMMEDIATE_SECONDS", default=60)
+NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
 
 # --- Security headers -----------------------------------------------------------------
 # No inline script anywhere: DSFR and htmx load from our own origin with a

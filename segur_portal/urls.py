@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("calendar_app.urls")),
     path("", include("topics.urls")),
     path("", include("accounts.urls")),
+    path("", include("notifications.urls")),
     path("compte/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -60,14 +60,10 @@ def test_a_lead_records_a_draft_that_only_the_authority_sees(persona_user):
     assert not RequirementVersion.objects.filter(statement=NEW_IE33).exists()
 
 
-def test_publishing_makes_it_current_for_its_sons_only_and_adds_a_version(
-    persona_user, django_capture_on_commit_callbacks
-):
+def test_publishing_makes_it_current_for_its_sons_only_and_adds_a_version(persona_user):
     lead = persona_user("lead")
     draft = record(lead, comment="Simplification", new_statement=NEW_IE33)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        draft.publish(by=lead)
-    assert len(callbacks) == 1  # one hook per publication
+    draft.publish(by=lead)
     editor = persona_user("editor")
     assert decision_for("SC.SSI/IE.33", "LGC", editor) == draft
     assert decision_for("SC.SSI/IE.33", "LGC", editor).decision == "modified"
@@ -92,21 +88,42 @@ def test_publishing_makes_it_current_for_its_sons_only_and_adds_a_version(
     )
 
 
-def test_the_publication_hook_runs_once_on_commit_with_the_ids(
-    persona_user, django_capture_on_commit_callbacks, monkeypatch
-):
-    seen = []
-    monkeypatch.setattr(services, "decisions_published", seen.append)
-    lead = persona_user("lead")
+def test_publishing_tells_the_followers_of_the_requirement_topic_and_sons_once(persona_user):
+    from notifications.models import Notification
+    from notifications.services import follow
+    from topics.models import Sons, Topic
+
+    lead, editor, editor2 = (persona_user(p) for p in ("lead", "editor", "editor2"))
+    follow(editor, Topic.objects.get(number=7))  # IE.33's topic
+    follow(editor2, Sons.objects.get(code="DPI"))  # a SONS the decision does not cover
     first = record(lead, reference="SC.SSI/IE.33", session=None)
     second = record(lead, reference="SC.SSI/IE.30", decision="kept")
     session = Event.objects.get(slug="temps-de-partage-2023-09-25")
     Arbitration.objects.filter(pk__in=[first.pk, second.pk]).update(session=session)
-    with django_capture_on_commit_callbacks(execute=True):
-        published, others = services.publish_session(session, by=lead)
+    assert not Notification.objects.exists()  # drafts tell nobody
+
+    published, others = services.publish_session(session, by=lead)
     assert sorted(a.pk for a in published) == sorted([first.pk, second.pk])
     assert others == 0
-    assert seen == [[a.pk for a in published]]
+    told = Notification.objects.filter(kind=Notification.Kind.DECISION_PUBLISHED)
+    assert sorted(told.values_list("recipient__email", flat=True)) == [
+        "editor@demo.example",
+        "editor@demo.example",
+    ]  # one per decision, both on topic 7; nothing for DPI's follower, nor the lead
+
+    services.publish_session(session, by=lead)  # nothing left to publish: nobody told twice
+    assert told.count() == 2
+
+
+def test_every_saved_change_is_in_the_audit_log(persona_user):
+    from accounts.models import AuditEvent
+
+    lead = persona_user("lead")
+    draft = record(lead, reference="SC.SSI/IE.33", session=None)
+    services.publish_decisions([draft], by=lead)
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.DECISION_CHANGED, actor=lead)
+    assert [e.details["status"] for e in events.order_by("pk")] == ["draft", "published"]
+    assert events.first().details["sons"] == ["LGC"]
 
 
 @pytest.mark.parametrize(

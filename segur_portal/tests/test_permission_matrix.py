@@ -17,6 +17,7 @@ from accounts.tests.matrix import ROWS as ACCOUNTS_ROWS
 from arbitrations.tests.matrix import ROWS as ARBITRATIONS_ROWS
 from calendar_app.tests.matrix import ROWS as CALENDAR_ROWS
 from core.testing import LOGIN, MATRIX_PERSONAS, REDIRECT, Row, everyone, members
+from notifications.tests.matrix import ROWS as NOTIFICATIONS_ROWS
 from topics.tests.matrix import ROWS as TOPICS_ROWS
 
 PERSONAS = MATRIX_PERSONAS
@@ -55,6 +56,7 @@ SITE_ROWS: dict[str, Row] = {
 MATRIX: dict[str, Row] = {
     **SITE_ROWS,
     **ACCOUNTS_ROWS,
+    **NOTIFICATIONS_ROWS,
     **TOPICS_ROWS,
     **CALENDAR_ROWS,
     **ARBITRATIONS_ROWS,

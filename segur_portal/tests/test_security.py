@@ -49,8 +49,8 @@ def test_every_response_carries_the_security_headers(client_as, persona):
 
 
 def test_no_view_is_exempt_from_csrf():
-    # The signed one-click unsubscribe endpoint (notifications) will be the only exemption.
-    allowed: set[str] = set()
+    # RFC 8058: the signed one-click unsubscribe endpoint is the only exemption.
+    allowed = {"unsubscribe"}
     exempt = {
         name
         for name, pattern in url_patterns()

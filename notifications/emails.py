@@ -1,0 +1,153 @@
+"""The e-mails the outbox sends: HTML and text, in the recipient's language,
+with a Message-ID derived from what they deliver and a one-click unsubscribe
+(RFC 8058)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+
+from .models import Delivery, EmailPreference, Notification
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+def unsubscribe_token(user) -> str:
+    """A signed token naming the person: the unsubscribe link works without a
+    login (from a mail client), and nobody can forge one for someone else."""
+    return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def user_id_from_token(token: str) -> int | None:
+    try:
+        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    user_id = value.get("u") if isinstance(value, dict) else None
+    return user_id if isinstance(user_id, int) else None
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def message_id(delivery: Delivery, notifications: list[Notification]) -> str:
+    """The same delivery of the same items always has the same Message-ID, so a
+    mail client (and a test) recognises a duplicate."""
+    parts = [
+        str(delivery.pk),
+        delivery.kind,
+        delivery.recipient.email,
+        delivery.due_at.isoformat(),
+        *(str(n.pk) for n in notifications),
+    ]
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<outbox.{delivery.pk}.{digest}@{domain}>"
+
+
+@dataclass
+class Group:
+    """The items of one topic (or of no topic), in the order they happened."""
+
+    name: str
+    url: str
+    items: list[Notification] = field(default_factory=list)
+
+
+def group_by_topic(notifications: list[Notification]) -> list[Group]:
+    groups: dict[str, Group] = {}
+    for notification in notifications:
+        topic = notification.data.get("topic") or {}
+        key = topic.get("ref", "")
+        if key not in groups:
+            name = topic.get("name") or gettext("Autres sujets suivis")
+            url = absolute(topic["url"]) if topic.get("url") else ""
+            groups[key] = Group(name, url)
+        groups[key].items.append(notification)
+    # Topics first, in the order they appear; what has no topic last.
+    return sorted(groups.values(), key=lambda group: not group.url)
+
+
+def _subject_line(delivery: Delivery, notifications: list[Notification]) -> str:
+    count = len(notifications)
+    if delivery.kind == Delivery.Kind.DAILY_DIGEST:
+        text = ngettext(
+            "Résumé du jour : %(count)s nouveauté",
+            "Résumé du jour : %(count)s nouveautés",
+            count,
+        ) % {"count": count}
+    elif delivery.kind == Delivery.Kind.WEEKLY_DIGEST:
+        text = ngettext(
+            "Résumé de la semaine : %(count)s nouveauté",
+            "Résumé de la semaine : %(count)s nouveautés",
+            count,
+        ) % {"count": count}
+    elif count == 1:
+        text = notifications[0].title
+    else:
+        text = gettext("%(count)s nouveautés sur ce que vous suivez") % {"count": count}
+    return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{text}"
+
+
+def build(delivery: Delivery) -> EmailMultiAlternatives | None:
+    """The e-mail of an outbox row, or None when there is nothing to tell: the
+    recipient left, chose no e-mail, or has read everything in the portal."""
+    recipient = delivery.recipient
+    if not recipient.is_active or not recipient.email:
+        return None
+    preference = EmailPreference.objects.filter(user=recipient).first()
+    if preference and preference.frequency == EmailPreference.Frequency.NONE:
+        return None
+    # What was still unread at the first attempt: a resend says the same.
+    notifications = list(
+        delivery.notifications.filter(
+            Q(read_at=None) | Q(read_at__gt=delivery.first_attempt_at or timezone.now())
+        ).order_by("created_at", "pk")
+    )
+    if not notifications:
+        return None
+    with translation.override(recipient.language):
+        unsubscribe_url = absolute(reverse("unsubscribe", args=[unsubscribe_token(recipient)]))
+        context = {
+            "recipient": recipient,
+            "delivery": delivery,
+            "groups": group_by_topic(notifications),
+            "count": len(notifications),
+            "is_digest": delivery.kind != Delivery.Kind.IMMEDIATE,
+            "site_url": settings.SITE_URL,
+            "notifications_url": absolute(reverse("notification_list")),
+            "preferences_url": absolute(reverse("email_preferences")),
+            "follows_url": absolute(reverse("follow_list")),
+            "unsubscribe_url": unsubscribe_url,
+            "portal_name": settings.PORTAL_NAME,
+            "language": recipient.language,
+        }
+        subject = _subject_line(delivery, notifications)
+        text = render_to_string("notifications/email/notifications.txt", context)
+        html = render_to_string("notifications/email/notifications.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[recipient.email],
+        headers={
+            "Message-ID": message_id(delivery, notifications),
+            # RFC 8058: one click in the mail client unsubscribes, by POST.
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # RFC 3834: no auto-reply to an automatic message.
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
