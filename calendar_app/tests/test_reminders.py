@@ -541,3 +541,114 @@ def test_a_window_that_is_gone_loses_its_reminders(windows):
     assert not Delivery.objects.filter(
         kind=Kind.FEEDBACK_REMINDER, status=Status.PENDING
     ).exists()
+
+
+# --- Unsubscribing, new participants, the beat task, costs ---------------------------------
+
+
+def test_the_reminder_s_one_click_unsubscribe_stops_the_next_ones(planned, persona_user):
+    send_due(at("2023-10-05 08:00:30"))  # the J-7s
+    message = next(m for m in mail.outbox if m.to == ["outsider@demo.example"])
+    link = message.extra_headers["List-Unsubscribe"].strip("<>")
+    mail_client = Client(enforce_csrf_checks=True)
+    response = mail_client.post(
+        link.removeprefix("http://127.0.0.1:8000"), {"List-Unsubscribe": "One-Click"}
+    )
+    assert response.status_code == 200
+    mail.outbox.clear()
+    send_due(at("2023-10-11 08:00:30"))
+    assert mail.outbox
+    assert not [m for m in mail.outbox if m.to == ["outsider@demo.example"]]
+    # And planning no longer keeps any for them.
+    with time_machine.travel(at("2023-10-11 09:00"), tick=False):
+        reminders.plan_upcoming()
+    assert not Delivery.objects.filter(
+        recipient=persona_user("outsider"), status=Status.PENDING
+    ).exists()
+
+
+def test_a_new_participant_gets_their_reminders_from_the_beat_task(planned, persona_user):
+    from calendar_app.tasks import plan_reminders
+
+    colleague = User.objects.create_user(
+        "colleague@example.org",
+        given_name="Camille",
+        family_name="Collègue",
+        role=User.Role.EDITOR,
+        organisation=persona_user("editor2").organisation,
+    )
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+        assert plan_reminders() > 0
+        assert plan_reminders() == 0  # idempotent
+    # DPI sells to hospitals: the sessions, and the hôpital and radio workshop.
+    assert schedule(SESSION)["colleague@example.org"] == [
+        at("2023-10-05 08:00"),
+        at("2023-10-11 08:00"),
+    ]
+    assert "colleague@example.org" in schedule(INTRUSION)
+    assert Delivery.objects.filter(recipient=colleague).count() == Delivery.objects.filter(
+        recipient=persona_user("editor2")
+    ).count()
+
+
+def test_beat_plans_reminders_every_ten_minutes(settings):
+    from segur_portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["calendar-reminders"]
+    assert entry["task"] == "calendar_app.tasks.plan_reminders"
+    assert entry["schedule"] == 600
+    app.loader.import_default_modules()
+    assert "calendar_app.tasks.plan_reminders" in app.tasks
+
+
+def test_planning_costs_one_query_per_organisation_not_per_person():
+    """The feed's rule is asked once per (role, organisation): more people in
+    the same organisations do not cost more reads (the rows written are
+    inserted in batches, as many as the database takes at once)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def people(n: int) -> None:
+        organisation = User.objects.get(email="editor@demo.example").organisation
+        User.objects.bulk_create(
+            User(
+                email=f"lgc{n}-{i}@example.org",
+                given_name="Membre",
+                family_name=str(i),
+                organisation=organisation,
+            )
+            for i in range(20)
+        )
+
+    counts = []
+    for n in range(2):
+        people(n)
+        Delivery.objects.all().delete()
+        with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
+            reminders.plan_upcoming()
+        counts.append(len([q for q in queries if not q["sql"].startswith("INSERT")]))
+    assert counts[0] == counts[1]
+    assert Delivery.objects.filter(recipient__email__startswith="lgc1-").exists()
+
+
+def test_the_admin_outbox_shows_reminders_and_cancelled_rows(planned, client_as, persona_user):
+    with time_machine.travel(NOW, tick=False):
+        services.cancel_event(Event.objects.get(slug=WORKSHOP_20), by=persona_user("lead"))
+    admin = client_as("admin")
+    html = admin.get(reverse("admin:notifications_delivery_changelist")).content.decode()
+    assert "Rappel d&#x27;événement" in html or "Rappel d'événement" in html
+    cancelled = rows(WORKSHOP_20, status=Status.CANCELLED).count()
+    assert f"Annulé&nbsp;: <strong>{cancelled}</strong>" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Les rappels (avant les événements qui vous concernent"),
+        ("en", "Reminders (before the events that concern you"),
+    ],
+)
+def test_the_email_preferences_page_says_what_reminders_do(client_as, language, text):
+    client = client_as("editor")
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    assert text in client.get(reverse("email_preferences")).content.decode()
