@@ -82,8 +82,9 @@ def test_the_j_1_reminder_of_the_next_session_is_delivered_once_by_a_real_worker
         celery_process("beat", queue=worker.queue, **clock) as second_beat,
     ):
         wait_until(
-            lambda: Delivery.objects.filter(pk__in=due, status=Delivery.Status.SENT).count()
-            == len(due),
+            lambda: (
+                Delivery.objects.filter(pk__in=due, status=Delivery.Status.SENT).count() == len(due)
+            ),
             timeout=120,
             what="the reminders due on 11/10 at 08:00 to be sent",
         )
@@ -100,8 +101,10 @@ def test_the_j_1_reminder_of_the_next_session_is_delivered_once_by_a_real_worker
     for pk, email in j_1.items():
         (message,) = per_row[pk]
         assert str(message["To"]).strip() == email
-        assert str(message["Subject"]).strip().startswith(
-            "[Concertation Ségur] Rappel : 2ème temps de partage éditeur, demain — "
+        assert (
+            str(message["Subject"])
+            .strip()
+            .startswith("[Concertation Ségur] Rappel : 2ème temps de partage éditeur, demain — ")
         )
         (attachment,) = list(message.iter_attachments())
         assert attachment.get_filename() == f"{SESSION}.ics"
