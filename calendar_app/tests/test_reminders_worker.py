@@ -72,7 +72,9 @@ def test_the_j_1_reminder_of_the_next_session_is_delivered_once_by_a_real_worker
     # Everything due by then (other events' reminders due at 08:00 too).
     due = set(Delivery.objects.filter(due_at__lte=J_1).values_list("pk", flat=True))
 
-    env = {"EMAIL_URL": f"filemail:///{mailbox}", "NOTIFICATIONS_SWEEP_SECONDS": "1"}
+    # A sweep every 3 s, each valid for 3 s: longer than the filesystem
+    # broker's polling (1 s) of the embedded mode.
+    env = {"EMAIL_URL": f"filemail:///{mailbox}", "NOTIFICATIONS_SWEEP_SECONDS": "3"}
     offset = J_1 - timedelta(seconds=2) - datetime.now(UTC)
     clock = {"extra_env": env, "clock_offset": offset}
     with (
@@ -88,7 +90,7 @@ def test_the_j_1_reminder_of_the_next_session_is_delivered_once_by_a_real_worker
             timeout=120,
             what="the reminders due on 11/10 at 08:00 to be sent",
         )
-        time.sleep(4)  # more sweeps from both beats: nothing more to send
+        time.sleep(7)  # more sweeps from both beats: nothing more to send
     for process in (beat, second_beat):
         assert "Sending due task notifications-sweep" in process.log()
 
