@@ -6,10 +6,11 @@ calendars to take the new version), keeps one history record with its author
 and reason, and calls the hooks below when an event moves, is cancelled or is
 reinstated.
 
-The reminders of issue 7 plug into ``_event_moved``, ``_event_cancelled`` and
-``_event_reinstated`` (reschedule, cancel or recreate the event's pending
-reminders in the notifications outbox), and into ``register`` (registering
-follows the event). Those hooks run inside the transaction of the change.
+The reminders (reminders.py) follow every change in the same transaction:
+``_event_moved``, ``_event_cancelled`` and ``_event_reinstated`` move, cancel
+or recreate the event's pending reminders in the notifications outbox; an
+edit, a registration, a question re-plan them too. Registering follows the
+event.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from notifications.models import Follow
+from notifications.services import follow, unfollow
+
+from . import reminders
 from .models import AgendaItem, Event, EventDocument, Question, QuestionVote, Registration
 
 # Paths under /calendrier/ that an event's slug must not take.
@@ -56,20 +61,25 @@ class When:
         return cls(event.starts_at, event.ends_at, event.all_day, event.status, event.target_week)
 
 
-# --- Hooks for the reminders (notifications/, issue 6) -------------------------------
+# --- Hooks for the reminders (reminders.py, in the notifications outbox) ---------------
 
 
 def _event_moved(event: Event, before: When) -> None:
-    """The event's date, hours or status changed (it was ``before``).
-    Reminders: move the event's pending reminders, drop those now in the past."""
+    """The event's date, hours or status changed (it was ``before``): its
+    pending reminders move with it; those whose new time has passed, and
+    all of them for an event now in the past or to schedule, are cancelled."""
+    reminders.plan_event(event)
 
 
 def _event_cancelled(event: Event) -> None:
-    """Reminders: cancel the event's pending reminders (and tell the registered)."""
+    """The event's pending reminders are cancelled."""
+    reminders.plan_event(event)
 
 
 def _event_reinstated(event: Event) -> None:
-    """Reminders: plan the event's reminders again (those still in the future)."""
+    """The event's reminders still to come are planned again (cancelled rows
+    revived)."""
+    reminders.plan_event(event)
 
 
 # --- Events -------------------------------------------------------------------------------
@@ -140,11 +150,15 @@ def save_event(form, *, by, version: int | None = None) -> Event:
         form.save()
     if creating:
         _record(event, by=by, reason=_("Création"), bump=False)
+        reminders.plan_event(event)
         return event
     moved = When.of(event) != before
     _record(event, by=by, reason=_("Déplacement") if moved else _("Modification"))
     if moved:
         _event_moved(event, before)
+    else:
+        # Its kind or audiences may have changed: who is reminded, and when.
+        reminders.plan_event(event)
     return event
 
 
@@ -308,7 +322,9 @@ def register(event: Event, *, organisation, by) -> Registration:
             )
     except IntegrityError:
         raise Refused(_("Votre organisation est déjà inscrite à cet atelier.")) from None
-    # Notifications (issue 6): registering follows the event — follow it here.
+    follow(by, current, reason=Follow.Reason.REGISTERED)
+    # The organisation's members are now concerned: their reminders.
+    reminders.plan_event(current)
     return registration
 
 
@@ -317,17 +333,26 @@ def unregister(event: Event, *, organisation, by) -> None:
     deleted, _count = Registration.objects.filter(event=event, organisation=organisation).delete()
     if not deleted:
         raise Refused(_("Votre organisation n’est pas inscrite à cet atelier."))
+    # Who followed it by registering stops; whom it still concerns (by
+    # audience) keeps their reminders, the others' are cancelled.
+    for member in organisation.members.all():
+        unfollow(member, event, reason=Follow.Reason.REGISTERED)
+    reminders.plan_event(event)
 
 
 # --- Questions --------------------------------------------------------------------------
 
 
+@transaction.atomic
 def ask_question(event: Event, *, by, text: str) -> Question:
     if not event.questions_open():
         raise Refused(_("Les questions sont closes pour cet événement."))
-    return Question.objects.create(
+    question = Question.objects.create(
         event=event, author=by, organisation=by.organisation, text=text.strip()
     )
+    # The leads are reminded at the end of the session if it stays unanswered.
+    reminders.plan_questions(event)
+    return question
 
 
 @transaction.atomic
@@ -357,4 +382,5 @@ def answer_question(question: Question, *, by, answer: str) -> Question:
     question.answered_at = timezone.now()
     question._history_user = by
     question.save(update_fields=["answer", "answered_by", "answered_at"])
+    reminders.plan_questions(question.event)
     return question

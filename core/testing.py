@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -83,13 +84,16 @@ def celery_process(
     queue: str | None = None,
     extra_env: dict[str, str] | None = None,
     ready: str = "ping",
+    clock_offset: timedelta | None = None,
 ) -> Iterator[CeleryProcess]:
     """Start a real Celery ``worker`` (solo pool) or ``beat`` process against
     the test database, its tasks routed to ``queue`` (a new private one by
     default). ``extra_env`` overrides settings read from the environment (the
     broker, the e-mail backend…). A worker is ready when it answers a ping
     through the configured broker (``ready="ping"``) or, on a broker the test
-    process does not use, when it logs that it is ready (``ready="log"``)."""
+    process does not use, when it logs that it is ready (``ready="log"``).
+    ``clock_offset`` moves the process's clock (core.celery_clock): give
+    every process of a test the same offset."""
     queue = queue or f"test-{uuid.uuid4().hex[:12]}"
     db = connections[DEFAULT_DB_ALIAS].settings_dict
     env = {**os.environ, **(extra_env or {})}
@@ -109,6 +113,8 @@ def celery_process(
         ]  # fmt: skip
     else:
         raise ValueError(f"Unknown Celery process {kind!r}")
+    if clock_offset is not None:
+        command[1:3] = ["-m", "core.celery_clock", str(clock_offset.total_seconds())]
     log_dir = settings.VAR_DIR / "test-artifacts"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
@@ -131,13 +137,19 @@ def celery_process(
 
 
 @contextmanager
-def celery_worker(*, beat: bool = False, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def celery_worker(
+    *, beat: bool = False, extra_env: dict[str, str] | None = None, clock: datetime | None = None
+) -> Iterator[str]:
     """Start a real Celery worker process on the configured broker, consuming
     a queue private to this test, against the test database. Yields the queue
-    name; the test must publish to it (``apply_async(queue=...)``)."""
-    with celery_process("worker", extra_env=extra_env) as worker:
+    name; the test must publish to it (``apply_async(queue=...)``). With
+    ``clock``, the worker (and beat) start at that time and tick from there."""
+    offset = clock - datetime.now(UTC) if clock is not None else None
+    with celery_process("worker", extra_env=extra_env, clock_offset=offset) as worker:
         if beat:
-            with celery_process("beat", queue=worker.queue, extra_env=extra_env):
+            with celery_process(
+                "beat", queue=worker.queue, extra_env=extra_env, clock_offset=offset
+            ):
                 yield worker.queue
         else:
             yield worker.queue

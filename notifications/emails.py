@@ -17,7 +17,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
+from . import reminders
 from .models import Delivery, EmailPreference, Notification
+from .schedule import NOTIFICATION_KINDS
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
@@ -97,18 +99,56 @@ def _subject_line(delivery: Delivery, notifications: list[Notification]) -> str:
         text = notifications[0].title
     else:
         text = gettext("%(count)s nouveautés sur ce que vous suivez") % {"count": count}
-    return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{text}"
+    return text
+
+
+def _common_context(recipient, delivery: Delivery) -> dict:
+    """What every e-mail shows, in the active (the recipient's) language."""
+    return {
+        "recipient": recipient,
+        "delivery": delivery,
+        "site_url": settings.SITE_URL,
+        "notifications_url": absolute(reverse("notification_list")),
+        "preferences_url": absolute(reverse("email_preferences")),
+        "follows_url": absolute(reverse("follow_list")),
+        "unsubscribe_url": absolute(reverse("unsubscribe", args=[unsubscribe_token(recipient)])),
+        "portal_name": settings.PORTAL_NAME,
+        "language": recipient.language,
+    }
+
+
+def _envelope(
+    recipient, *, subject: str, text: str, html: str, message_id: str, unsubscribe_url: str
+) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=text,
+        to=[recipient.email],
+        headers={
+            "Message-ID": message_id,
+            # RFC 8058: one click in the mail client unsubscribes, by POST.
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # RFC 3834: no auto-reply to an automatic message.
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
 
 
 def build(delivery: Delivery) -> EmailMultiAlternatives | None:
     """The e-mail of an outbox row, or None when there is nothing to tell: the
-    recipient left, chose no e-mail, or has read everything in the portal."""
+    recipient left, chose no e-mail, or has read everything in the portal (a
+    reminder: its writer says it no longer makes sense)."""
     recipient = delivery.recipient
     if not recipient.is_active or not recipient.email:
         return None
     preference = EmailPreference.objects.filter(user=recipient).first()
     if preference and preference.frequency == EmailPreference.Frequency.NONE:
         return None
+    if delivery.kind not in NOTIFICATION_KINDS:
+        return _build_reminder(delivery)
     # What was still unread at the first attempt: a resend says the same.
     notifications = list(
         delivery.notifications.filter(
@@ -118,36 +158,44 @@ def build(delivery: Delivery) -> EmailMultiAlternatives | None:
     if not notifications:
         return None
     with translation.override(recipient.language):
-        unsubscribe_url = absolute(reverse("unsubscribe", args=[unsubscribe_token(recipient)]))
         context = {
-            "recipient": recipient,
-            "delivery": delivery,
+            **_common_context(recipient, delivery),
             "groups": group_by_topic(notifications),
             "count": len(notifications),
             "is_digest": delivery.kind != Delivery.Kind.IMMEDIATE,
-            "site_url": settings.SITE_URL,
-            "notifications_url": absolute(reverse("notification_list")),
-            "preferences_url": absolute(reverse("email_preferences")),
-            "follows_url": absolute(reverse("follow_list")),
-            "unsubscribe_url": unsubscribe_url,
-            "portal_name": settings.PORTAL_NAME,
-            "language": recipient.language,
         }
         subject = _subject_line(delivery, notifications)
         text = render_to_string("notifications/email/notifications.txt", context)
         html = render_to_string("notifications/email/notifications.html", context)
-    message = EmailMultiAlternatives(
+    return _envelope(
+        recipient,
         subject=subject,
-        body=text,
-        to=[recipient.email],
-        headers={
-            "Message-ID": message_id(delivery, notifications),
-            # RFC 8058: one click in the mail client unsubscribes, by POST.
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            # RFC 3834: no auto-reply to an automatic message.
-            "Auto-Submitted": "auto-generated",
-        },
+        text=text,
+        html=html,
+        message_id=message_id(delivery, notifications),
+        unsubscribe_url=context["unsubscribe_url"],
     )
-    message.attach_alternative(html, "text/html")
+
+
+def _build_reminder(delivery: Delivery) -> EmailMultiAlternatives | None:
+    write = reminders.writer_of(delivery.kind)
+    if write is None:
+        # A kind whose app registered no writer: a failure for admins to see.
+        raise LookupError(f"No e-mail writer registered for {delivery.kind!r} reminders")
+    recipient = delivery.recipient
+    with translation.override(recipient.language):
+        context = _common_context(recipient, delivery)
+        reminder = write(delivery, context)
+    if reminder is None:
+        return None
+    message = _envelope(
+        recipient,
+        subject=reminder.subject,
+        text=reminder.text,
+        html=reminder.html,
+        message_id=message_id(delivery, []),
+        unsubscribe_url=context["unsubscribe_url"],
+    )
+    for filename, content, mimetype in reminder.attachments:
+        message.attach(filename, content, mimetype)
     return message

@@ -12,7 +12,7 @@ HINTS = {
     EmailPreference.Frequency.DAILY: _("Un courriel par jour au plus, à 7 h, groupé par sujet."),
     EmailPreference.Frequency.WEEKLY: _("Un courriel le lundi à 7 h au plus, groupé par sujet."),
     EmailPreference.Frequency.NONE: _(
-        "Aucun courriel : les notifications restent dans le portail."
+        "Aucun courriel, rappels compris : les notifications restent dans le portail."
     ),
 }
 

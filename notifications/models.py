@@ -117,12 +117,21 @@ class Delivery(models.Model):
         IMMEDIATE = "immediate", _("Notification immédiate")
         DAILY_DIGEST = "daily", _("Résumé quotidien")
         WEEKLY_DIGEST = "weekly", _("Résumé hebdomadaire")
+        # Reminders: planned by the apps above (calendar_app.reminders), each
+        # row about one subject (an event, a topic), written by the e-mail
+        # writer that app registers (notifications.reminders).
+        EVENT_REMINDER = "event_reminder", _("Rappel d'événement")
+        QUESTIONS_REMINDER = "questions", _("Questions sans réponse")
+        FEEDBACK_REMINDER = "feedback_window", _("Fin d'une période de retours")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("À envoyer")
         SENT = "sent", _("Envoyé")
         SKIPPED = "skipped", _("Sans objet")
         FAILED = "failed", _("Échec")
+        # A reminder that is no longer due: its event was cancelled or moved,
+        # or its recipient is no longer concerned. Planning may revive it.
+        CANCELLED = "cancelled", _("Annulé")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

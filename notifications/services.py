@@ -1,13 +1,15 @@
 """Following, notifying and delivering: the only ways other apps change this
 app's state.
 
-Other features call three functions:
+Other features call these functions:
 
 - ``follow(user, subject, reason=...)`` when someone comments, files feedback
   or registers for something (``unfollow`` undoes it);
 - ``notify(subjects=[...], kind=..., actor=..., target=...)`` inside the
   transaction that makes the news (publishing a decision): it writes the
   notifications and their outbox rows in that same transaction;
+- ``plan(kind, {subject: {(recipient id, due time), ...}})`` for reminders
+  (see ``reminders.py``): it keeps the subject's pending reminders in step;
 - nothing else: the beat sweep delivers what is due.
 """
 
@@ -17,12 +19,13 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -56,10 +59,16 @@ def follow(user, subject: models.Model, *, reason: str = Follow.Reason.MANUAL) -
     return follow
 
 
-def unfollow(user, subject: models.Model) -> bool:
-    deleted, _ = Follow.objects.filter(
+def unfollow(user, subject: models.Model, *, reason: str | None = None) -> bool:
+    """``user`` stops following ``subject`` — only if they followed it for
+    ``reason``, when given (unregistering undoes the follow that registering
+    made, not one the person chose)."""
+    follows = Follow.objects.filter(
         user=user, subject_type=_content_type(subject), subject_id=subject.pk
-    ).delete()
+    )
+    if reason is not None:
+        follows = follows.filter(reason=reason)
+    deleted, _ = follows.delete()
     return bool(deleted)
 
 
@@ -264,6 +273,143 @@ def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
     return unread.update(read_at=timezone.now())
 
 
+# --- Reminders -------------------------------------------------------------------------------
+
+
+@dataclass
+class Planned:
+    """What ``plan`` changed in the outbox."""
+
+    created: int = 0
+    moved: int = 0
+    revived: int = 0
+    cancelled: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.moved + self.revived + self.cancelled
+
+
+Wanted = dict[models.Model, Iterable[tuple[int, datetime]]]
+
+
+def plan(kind: str, wanted: Wanted, *, now: datetime | None = None) -> Planned:
+    """Make the pending reminders of ``kind`` about each subject exactly what
+    ``wanted`` gives it: (recipient id, due time) pairs. Idempotent: planning
+    the same thing twice changes nothing the second time.
+
+    Runs in the caller's transaction (a move, a cancellation, a registration),
+    so that the outbox changes with what it depends on:
+
+    - a wanted reminder that has no row is created, unless its time is past
+      (someone who registers three days before a workshop gets its J-1, not
+      its J-7 at once);
+    - a pending row that is no longer wanted is moved to a wanted time of the
+      same recipient that has no row (the event moved: its reminders move
+      with it), or else cancelled (the event was cancelled, the person is no
+      longer concerned); a cancelled row wanted again, in the future, is
+      revived (the event was reinstated, or moved back);
+    - rows already sent, skipped or failed stay as they are: nothing is sent
+      twice for the same subject, recipient and time;
+    - a row that a delivery task holds right now is left to it: its writer
+      checks at send time that the reminder still makes sense.
+    """
+    now = now or timezone.now()
+    result = Planned()
+    if not wanted:
+        return result
+    keys = {
+        (_content_type(subject).pk, subject.pk): set(pairs) for subject, pairs in wanted.items()
+    }
+    condition = Q()
+    for type_id in {type_id for type_id, _pk in keys}:
+        ids = [pk for t, pk in keys if t == type_id]
+        condition |= Q(subject_type_id=type_id, subject_id__in=ids)
+    with transaction.atomic():
+        rows = Delivery.objects.filter(condition, kind=kind)
+        # Locked first, so that a concurrent claim or plan is seen in full.
+        pending = list(
+            rows.filter(status=Delivery.Status.PENDING).select_for_update().order_by("pk")
+        )
+        existing = defaultdict(dict)  # subject key → {(recipient, due): (pk, status)}
+        for pk, type_id, subject_id, recipient_id, due_at, status in rows.values_list(
+            "pk", "subject_type_id", "subject_id", "recipient_id", "due_at", "status"
+        ):
+            existing[(type_id, subject_id)][(recipient_id, due_at)] = (pk, status)
+        to_cancel: list[int] = []
+        to_revive: list[int] = []
+        moves: list[tuple[Delivery, datetime]] = []
+        creations: list[Delivery] = []
+        for key, pairs in keys.items():
+            have = existing.get(key, {})
+            loose: dict[int, list[Delivery]] = defaultdict(list)
+            for row in pending:
+                if (row.subject_type_id, row.subject_id) != key:
+                    continue
+                if (row.recipient_id, row.due_at) in pairs or row.is_leased:
+                    continue
+                loose[row.recipient_id].append(row)
+            missing: dict[int, list[datetime]] = defaultdict(list)
+            for recipient_id, due in sorted(pairs):
+                found = have.get((recipient_id, due))
+                if found is None:
+                    if due > now:
+                        missing[recipient_id].append(due)
+                elif found[1] == Delivery.Status.CANCELLED and due > now:
+                    to_revive.append(found[0])
+            for recipient_id in set(loose) | set(missing):
+                old = sorted(loose.get(recipient_id, []), key=lambda row: row.due_at)
+                new = missing.get(recipient_id, [])
+                moves += list(zip(old, new, strict=False))
+                to_cancel += [row.pk for row in old[len(new) :]]
+                creations += [
+                    Delivery(
+                        recipient_id=recipient_id,
+                        kind=kind,
+                        subject_type_id=key[0],
+                        subject_id=key[1],
+                        due_at=due,
+                        available_at=due,
+                        created_at=now,
+                    )
+                    for due in new[len(old) :]
+                ]
+        for row, due in moves:
+            try:
+                with transaction.atomic():
+                    Delivery.objects.filter(pk=row.pk, status=Delivery.Status.PENDING).update(
+                        due_at=due, **_fresh(due)
+                    )
+                result.moved += 1
+            except IntegrityError:
+                # Another planner created that row meanwhile: this one goes.
+                to_cancel.append(row.pk)
+        if to_cancel:
+            result.cancelled = Delivery.objects.filter(
+                pk__in=to_cancel, status=Delivery.Status.PENDING
+            ).update(status=Delivery.Status.CANCELLED, lease_token=None)
+        if to_revive:
+            result.revived = Delivery.objects.filter(
+                pk__in=to_revive, status=Delivery.Status.CANCELLED
+            ).update(status=Delivery.Status.PENDING, available_at=F("due_at"), **_fresh(None))
+        if creations:
+            result.created = len(Delivery.objects.bulk_create(creations, ignore_conflicts=True))
+    return result
+
+
+def _fresh(due: datetime | None) -> dict[str, Any]:
+    """A row as if never tried: a moved or revived reminder starts again."""
+    values: dict[str, Any] = {
+        "lease_token": None,
+        "attempts": 0,
+        "first_attempt_at": None,
+        "last_error": "",
+    }
+    if due is not None:
+        values["available_at"] = due
+    return values
+
+
 # --- The outbox ---------------------------------------------------------------------------------
 
 
@@ -364,12 +510,14 @@ def _failed(delivery: Delivery, mine, error: Exception) -> str:
 
 
 def purge(*, now: datetime | None = None, days: int = 90) -> int:
-    """Forget outbox rows done with long ago (sent, or with nothing to send);
+    """Forget outbox rows done with long ago (sent, with nothing to send, or
+    cancelled reminders);
     failed rows stay until an admin deals with them. The notifications stay:
     they are the person's history in the portal."""
     before = (now or timezone.now()) - timedelta(days=days)
     deleted, _ = Delivery.objects.filter(
-        status__in=[Delivery.Status.SENT, Delivery.Status.SKIPPED], due_at__lt=before
+        status__in=[Delivery.Status.SENT, Delivery.Status.SKIPPED, Delivery.Status.CANCELLED],
+        due_at__lt=before,
     ).delete()
     return deleted
 

@@ -10,7 +10,7 @@ PostgreSQL, Redis and SMTP through ``DATABASE_URL``, ``REDIS_URL`` /
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import environ
@@ -375,11 +375,49 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.purge",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Reminders are planned when events change; this catches what changes
+    # elsewhere (new participants, SONS sold, audiences, feedback windows).
+    "calendar-reminders": {
+        "task": "calendar_app.tasks.plan_reminders",
+        "schedule": 600,
+        "options": {"expires": 600},
+    },
 }
 # How long a claimed outbox row is its claimer's; gathered "immediate" e-mails.
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=600)
 NOTIFICATIONS_IMMEDIATE_SECONDS = env.int("NOTIFICATIONS_IMMEDIATE_SECONDS", default=60)
 NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
+
+
+def _days(name: str) -> list[int]:
+    """Days before, as "7,1" ("" for none)."""
+    value = env(name, default="7,1")
+    try:
+        days = sorted({int(day) for day in value.split(",") if day.strip()}, reverse=True)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} lists whole days, e.g. 7,1 (not {value!r})") from None
+    if any(day < 0 for day in days):
+        raise ImproperlyConfigured(f"{name} lists days before, not after (got {value!r})")
+    return days
+
+
+# Reminders (calendar_app/reminders.py): how many days before an event, per
+# kind of event, and before a topic's feedback window closes, at what time.
+REMINDER_DAYS = {
+    kind: _days(f"REMINDER_DAYS_{kind.upper()}")
+    for kind in (
+        "sharing_session",
+        "workshop",
+        "steering_committee",
+        "milestone",
+        "other",
+        "feedback_window",
+    )
+}
+try:
+    REMINDER_TIME = time.fromisoformat(env("REMINDER_TIME", default="08:00"))
+except ValueError:
+    raise ImproperlyConfigured("REMINDER_TIME is a time of day in Paris, e.g. 08:00") from None
 
 # --- Security headers -----------------------------------------------------------------
 # No inline script anywhere: DSFR and htmx load from our own origin with a

@@ -1,0 +1,199 @@
+"""What the calendar's reminder e-mails say: the writers that
+``notifications.emails`` calls at send time, in the recipient's language
+(registered in apps.py). Each writer first checks that its reminder still
+makes sense — the event not cancelled nor begun, the row not left behind by a
+move, questions still unanswered, the window still open — and returns None
+otherwise: the outbox then marks the row "nothing to send"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from notifications.models import Delivery
+from notifications.reminders import Reminder
+
+from . import reminders
+from .ical import build_calendar, event_url
+from .models import PARIS, AgendaItem, Event, Registration
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _day(value) -> str:
+    return date_format(value, "l j F Y")
+
+
+def _hour(value: datetime) -> str:
+    return time_format(timezone.localtime(value, PARIS), "H:i")
+
+
+def when(event: Event) -> str:
+    """The event's date and hours, Paris time, in the active language."""
+    start = timezone.localtime(event.starts_at, PARIS)
+    first, last = start.date(), event.last_day
+    if event.all_day:
+        if last and last != first:
+            return _("du %(first)s au %(last)s") % {"first": _day(first), "last": _day(last)}
+        return _("%(day)s, toute la journée") % {"day": _day(first)}
+    if event.ends_at and last == first:
+        text = _("%(day)s de %(start)s à %(end)s") % {
+            "day": _day(first),
+            "start": _hour(event.starts_at),
+            "end": _hour(event.ends_at),
+        }
+    elif event.ends_at:
+        text = _("du %(first)s à %(start)s au %(last)s à %(end)s") % {
+            "first": _day(first),
+            "start": _hour(event.starts_at),
+            "last": _day(last),
+            "end": _hour(event.ends_at),
+        }
+    else:
+        text = _("%(day)s à %(start)s") % {"day": _day(first), "start": _hour(event.starts_at)}
+    return _("%(when)s (heure de Paris)") % {"when": text}
+
+
+def in_days(days: int) -> str:
+    if days <= 0:
+        return _("aujourd’hui")
+    if days == 1:
+        return _("demain")
+    return ngettext("dans %(count)s jour", "dans %(count)s jours", days) % {"count": days}
+
+
+def _topic_url(topic) -> str:
+    return _absolute(reverse("topic_detail", args=[topic.number or topic.slug]))
+
+
+def _event(delivery: Delivery) -> Event | None:
+    return (
+        Event.objects.prefetch_related(
+            Prefetch("agenda_items", AgendaItem.objects.select_related("topic"))
+        )
+        .filter(pk=delivery.subject_id)
+        .first()
+    )
+
+
+def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
+    return (
+        render_to_string(f"calendar_app/email/{name}.txt", context),
+        render_to_string(f"calendar_app/email/{name}.html", context),
+    )
+
+
+def event_reminder(delivery: Delivery, context: dict[str, Any]) -> Reminder | None:
+    """J-7, J-1…: the event, its agenda, how to join, and its .ics."""
+    event = _event(delivery)
+    if event is None or delivery.due_at not in reminders.event_times(event):
+        return None  # deleted, cancelled, moved since (its new reminders are other rows)
+    if event.starts_at <= timezone.now():
+        return None  # an event that has begun is reminded of no more
+    recipient = delivery.recipient
+    due_day = timezone.localtime(delivery.due_at, PARIS).date()
+    soon = in_days((event.day - due_day).days)
+    url = event_url(event)
+    registered = (
+        recipient.organisation_id is not None
+        and Registration.objects.filter(
+            event=event, organisation=recipient.organisation_id
+        ).exists()
+    )
+    agenda = [
+        {
+            "label": item.topic.label if item.topic else item.label,
+            "url": _topic_url(item.topic) if item.topic else "",
+        }
+        for item in event.agenda_items.all()
+    ]
+    text, html = _render(
+        "event_reminder",
+        {
+            **context,
+            "event": event,
+            "event_url": url,
+            "when": when(event),
+            "soon": soon,
+            "agenda": agenda,
+            "registered": registered,
+            "organisation": recipient.organisation if registered else None,
+            "questions_url": f"{url}#questions" if event.questions_open() else "",
+            "feeds_url": _absolute(reverse("calendar_feeds")),
+        },
+    )
+    subject = _("Rappel : %(event)s, %(soon)s — %(when)s") % {
+        "event": event.title,
+        "soon": soon,
+        "when": when(event),
+    }
+    ics = build_calendar([event], name=event.title)
+    return Reminder(subject, text, html, [(f"{event.slug}.ics", ics, "text/calendar")])
+
+
+def questions_reminder(delivery: Delivery, context: dict[str, Any]) -> Reminder | None:
+    """To leads, at the end of a session: the questions still unanswered."""
+    event = _event(delivery)
+    if event is None or event.is_cancelled or event.ends_by != delivery.due_at:
+        return None
+    questions = list(
+        event.questions.unanswered().by_votes().select_related("organisation", "author")
+    )
+    if not questions:
+        return None
+    items = [
+        {
+            "question": question,
+            "answer_url": _absolute(reverse("question_answer", args=[question.pk])),
+        }
+        for question in questions
+    ]
+    url = event_url(event)
+    text, html = _render(
+        "questions_reminder",
+        {**context, "event": event, "event_url": url, "items": items, "count": len(items)},
+    )
+    subject = ngettext(
+        "%(count)s question sans réponse : %(event)s",
+        "%(count)s questions sans réponse : %(event)s",
+        len(items),
+    ) % {"count": len(items), "event": event.title}
+    return Reminder(subject, text, html)
+
+
+def feedback_reminder(delivery: Delivery, context: dict[str, Any]) -> Reminder | None:
+    """Before a topic's feedback window closes."""
+    windows = reminders.feedback_windows()
+    topic = windows.filter(pk=delivery.subject_id).first() if windows is not None else None
+    closes_at = getattr(topic, "feedback_closes_at", None)
+    if topic is None or closes_at is None or closes_at <= timezone.now():
+        return None
+    if delivery.due_at not in reminders.window_times(closes_at):
+        return None  # the window moved since: its new reminders are other rows
+    due_day = timezone.localtime(delivery.due_at, PARIS).date()
+    closing_day = timezone.localtime(closes_at, PARIS).date()
+    soon = in_days((closing_day - due_day).days)
+    closes = _("%(day)s à %(time)s (heure de Paris)") % {
+        "day": _day(closing_day),
+        "time": _hour(closes_at),
+    }
+    text, html = _render(
+        "feedback_reminder",
+        {**context, "topic": topic, "topic_url": _topic_url(topic), "closes": closes, "soon": soon},
+    )
+    subject = _("Rappel : les retours sur %(topic)s se terminent %(soon)s") % {
+        "topic": topic.label,
+        "soon": soon,
+    }
+    return Reminder(subject, text, html)

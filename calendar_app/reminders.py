@@ -1,0 +1,323 @@
+"""Reminders of the calendar, as rows of the notifications outbox.
+
+Who is reminded of what, and when (README.md, "Reminders"):
+
+- **Before each event**, ``settings.REMINDER_DAYS[kind]`` days before (7 and
+  1 by default, per kind of event), at ``settings.REMINDER_TIME`` (Paris
+  time) on that day: the participants the event concerns — the personal
+  iCalendar feed's rule, ``Event.objects.concerning``, which includes the
+  organisations registered for a workshop — and whoever follows the event.
+  None for an event cancelled, still to schedule, or begun.
+- **At the end of a sharing session or workshop** that still has unanswered
+  questions: the leads of the task forces of the SONS it is about (its
+  audiences' SONS and its agenda's topics' scope; every lead when it names
+  none).
+- **Before a topic's feedback window closes**,
+  ``settings.REMINDER_DAYS["feedback_window"]`` days before: the federation
+  representatives, the editors selling a SONS of the topic's scope, and the
+  topic's followers. The windows come from the function registered with
+  ``provide_feedback_windows`` (the feedback feature, issue 8).
+
+Nobody who chose no e-mail ("Jamais", or the unsubscribe link) is reminded.
+A reminder whose time has passed when it is planned is not created.
+
+Planning is idempotent (``notifications.services.plan``): every change that
+a reminder depends on re-plans it in the same transaction (services.py:
+creating, editing, moving, cancelling or reinstating an event, registering,
+asking or answering a question), and the beat task ``plan_reminders``
+re-plans everything upcoming every ten minutes, for what changes elsewhere
+(a new participant, the SONS an editor sells, a feedback window). What the
+e-mails say is decided when they are sent (reminder_emails.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import TaskForceLead, User
+from notifications import services as outbox
+from notifications.models import Delivery, EmailPreference, Follow
+from topics.models import Topic
+
+from .models import PARIS, AgendaItem, Event, Question
+
+Kind = Delivery.Kind
+DEFAULT_DAYS = (7, 1)
+FEEDBACK_WINDOW = "feedback_window"  # the REMINDER_DAYS key of feedback windows
+
+
+# --- When -----------------------------------------------------------------------------------
+
+
+def days_before(key: str) -> list[int]:
+    """The days before at which ``key`` (a kind of event, or "feedback_window")
+    is reminded."""
+    return list(getattr(settings, "REMINDER_DAYS", {}).get(key, DEFAULT_DAYS))
+
+
+def reminder_times(day: date, deadline: datetime, key: str) -> list[datetime]:
+    """The due times of the reminders of something on ``day`` that begins (or
+    closes) at ``deadline``: REMINDER_TIME, Paris time, so many days before.
+    A reminder that would come after the deadline (0 days before an event
+    at 7:00) is dropped."""
+    at = settings.REMINDER_TIME
+    times = {datetime.combine(day - timedelta(days=n), at, tzinfo=PARIS) for n in days_before(key)}
+    return sorted(due for due in times if due < deadline)
+
+
+def event_times(event: Event) -> list[datetime]:
+    """The due times of an event's reminders; none when it has no date or is
+    cancelled."""
+    if event.is_cancelled or event.starts_at is None or event.status == Event.Status.TO_SCHEDULE:
+        return []
+    day = timezone.localtime(event.starts_at, PARIS).date()
+    return reminder_times(day, event.starts_at, event.kind)
+
+
+def window_times(closes_at: datetime) -> list[datetime]:
+    day = timezone.localtime(closes_at, PARIS).date()
+    return reminder_times(day, closes_at, FEEDBACK_WINDOW)
+
+
+# --- Who ------------------------------------------------------------------------------------
+
+
+def reachable(users: QuerySet) -> QuerySet:
+    """People an e-mail can reach and who have not asked for none."""
+    return (
+        users.filter(is_active=True, closed_at=None)
+        .exclude(email="")
+        .exclude(email_preference__frequency=EmailPreference.Frequency.NONE)
+    )
+
+
+def participants() -> QuerySet:
+    """Editors and federation representatives of an organisation (access.is_participant)."""
+    return reachable(
+        User.objects.filter(
+            role__in=[User.Role.EDITOR, User.Role.FEDERATION], organisation__isnull=False
+        )
+    )
+
+
+def concerned_participants(events: Iterable[Event]) -> dict[int, set[int]]:
+    """For each event, the participants it concerns, by the personal feed's
+    rule (``EventQuerySet.concerning``). The rule reads a person's role and
+    organisation only, so it is asked once per (role, organisation), for all
+    the events at once."""
+    ids = [event.pk for event in events]
+    found: dict[int, set[int]] = defaultdict(set)
+    if not ids:
+        return found
+    profiles: dict[tuple, list[int]] = defaultdict(list)
+    for pk, role, organisation_id, is_superuser in participants().values_list(
+        "pk", "role", "organisation_id", "is_superuser"
+    ):
+        profiles[(role, organisation_id, is_superuser)].append(pk)
+    for (role, organisation_id, is_superuser), members in profiles.items():
+        person = User(role=role, organisation_id=organisation_id, is_superuser=is_superuser)
+        concerned = Event.objects.filter(pk__in=ids).concerning(person).order_by()
+        for event_id in concerned.values_list("pk", flat=True):
+            found[event_id].update(members)
+    return found
+
+
+def followers(subjects: Iterable[models.Model]) -> dict[int, set[int]]:
+    """For each subject (all of one model), the reachable people who follow it."""
+    subjects = list(subjects)
+    found: dict[int, set[int]] = defaultdict(set)
+    if not subjects:
+        return found
+    follows = Follow.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subjects[0]),
+        subject_id__in=[subject.pk for subject in subjects],
+        user__in=reachable(User.objects.all()),
+    )
+    for subject_id, user_id in follows.values_list("subject_id", "user_id"):
+        found[subject_id].add(user_id)
+    return found
+
+
+def leads_of(events: Iterable[Event]) -> dict[int, set[int]]:
+    """For each event, the leads of the task forces of the SONS it is about:
+    its audiences' SONS and its agenda's topics' scope. An event that names no
+    SONS (or only SONS without a lead) is every lead's."""
+    ids = [event.pk for event in events]
+    leads = reachable(User.objects.filter(role=User.Role.LEAD))
+    every = set(leads.values_list("pk", flat=True))
+    sons: dict[int, set[int]] = defaultdict(set)
+    audiences = Event.audiences.through.objects.filter(
+        event_id__in=ids, audience__sons__isnull=False
+    )
+    for event_id, sons_id in audiences.values_list("event_id", "audience__sons"):
+        sons[event_id].add(sons_id)
+    agenda = AgendaItem.objects.filter(event_id__in=ids, topic__scope__isnull=False)
+    for event_id, sons_id in agenda.values_list("event_id", "topic__scope"):
+        sons[event_id].add(sons_id)
+    leads_of_sons: dict[int, set[int]] = defaultdict(set)
+    lead_rows = TaskForceLead.objects.filter(user__in=leads, task_force__sons__isnull=False)
+    for sons_id, user_id in lead_rows.values_list("task_force__sons", "user_id"):
+        leads_of_sons[sons_id].add(user_id)
+    found = {}
+    for event_id in ids:
+        named = set().union(*(leads_of_sons[s] for s in sons[event_id]))
+        found[event_id] = named or every
+    return found
+
+
+def feedback_recipients(topics: Iterable[Topic]) -> dict[int, set[int]]:
+    """For each topic, who may file feedback on it — every federation
+    representative, the editors selling a SONS of its scope — and its
+    followers."""
+    topics = list(topics)
+    ids = [topic.pk for topic in topics]
+    found: dict[int, set[int]] = defaultdict(set)
+    if not ids:
+        return found
+    federations = set(participants().filter(role=User.Role.FEDERATION).values_list("pk", flat=True))
+    editors = (
+        participants()
+        .filter(role=User.Role.EDITOR, organisation__sons__topics__in=ids)
+        .values_list("organisation__sons__topics", "pk")
+    )
+    for topic_id in ids:
+        found[topic_id] |= federations
+    for topic_id, user_id in editors:
+        found[topic_id].add(user_id)
+    for topic_id, people in followers(topics).items():
+        found[topic_id] |= people
+    return found
+
+
+# --- Planning -------------------------------------------------------------------------------
+
+
+def _events_wanted(events: list[Event], now: datetime) -> outbox.Wanted:
+    timed = {event.pk: event_times(event) for event in events}
+    coming = [event for event in events if timed[event.pk] and event.starts_at > now]
+    concerned = concerned_participants(coming)
+    following = followers(coming)
+    wanted: outbox.Wanted = {event: set() for event in events}
+    for event in coming:
+        people = concerned[event.pk] | following[event.pk]
+        wanted[event] = {(person, due) for person in people for due in timed[event.pk]}
+    return wanted
+
+
+def _questions_wanted(events: list[Event]) -> outbox.Wanted:
+    """One reminder per lead at the end of each event with unanswered
+    questions (an existing row that is due already is kept for the sweep)."""
+    asked = set(
+        Question.objects.unanswered()
+        .filter(event__in=[event.pk for event in events])
+        .values_list("event_id", flat=True)
+    )
+    waiting = [
+        event
+        for event in events
+        if event.pk in asked and event.takes_questions and not event.is_cancelled and event.ends_by
+    ]
+    leads = leads_of(waiting)
+    wanted: outbox.Wanted = {event: set() for event in events}
+    for event in waiting:
+        wanted[event] = {(lead, event.ends_by) for lead in leads[event.pk]}
+    return wanted
+
+
+def plan_event(event: Event, *, now: datetime | None = None) -> None:
+    """Bring an event's reminders in line with it (created, edited, moved,
+    cancelled, reinstated; someone registered). Call it inside the change's
+    transaction."""
+    now = now or timezone.now()
+    outbox.plan(Kind.EVENT_REMINDER, _events_wanted([event], now), now=now)
+    plan_questions(event, now=now)
+
+
+def plan_questions(event: Event, *, now: datetime | None = None) -> None:
+    """A question was asked or answered: the leads' end-of-session reminder."""
+    outbox.plan(Kind.QUESTIONS_REMINDER, _questions_wanted([event]), now=now)
+
+
+def plan_upcoming(*, now: datetime | None = None) -> dict[str, outbox.Planned]:
+    """Re-plan every reminder still to come (the beat task): events not over
+    yet, feedback windows not closed yet."""
+    now = now or timezone.now()
+    candidates = (
+        Event.objects.in_feeds()
+        .active()
+        .filter(Q(starts_at__gt=now - timedelta(days=1)) | Q(ends_at__gt=now))
+    )
+    events = [event for event in candidates if not event.is_over(now)]
+    return {
+        Kind.EVENT_REMINDER: outbox.plan(Kind.EVENT_REMINDER, _events_wanted(events, now), now=now),
+        Kind.QUESTIONS_REMINDER: outbox.plan(
+            Kind.QUESTIONS_REMINDER, _questions_wanted(events), now=now
+        ),
+        Kind.FEEDBACK_REMINDER: plan_feedback_windows(now=now),
+    }
+
+
+# --- Feedback windows (provided by the feedback feature) -----------------------------------
+
+FeedbackWindows = Callable[[], QuerySet]
+_feedback_windows: FeedbackWindows | None = None
+
+
+def provide_feedback_windows(function: FeedbackWindows | None) -> None:
+    """The feedback feature (issue 8) registers, from its AppConfig.ready(),
+    a function that returns the topics whose feedback window has not closed,
+    as a QuerySet of ``topics.Topic`` whose rows carry ``feedback_closes_at``
+    (a field or an annotation: the aware datetime at which filing stops;
+    None for a topic without a window). It calls ``plan_feedback_windows
+    ([topic])`` in the transaction that opens, moves or closes a window;
+    the beat task catches up with the rest every ten minutes."""
+    global _feedback_windows
+    _feedback_windows = function
+
+
+def feedback_windows() -> QuerySet | None:
+    return _feedback_windows() if _feedback_windows is not None else None
+
+
+def plan_feedback_windows(
+    topics: Iterable[Topic] | None = None, *, now: datetime | None = None
+) -> outbox.Planned:
+    """Bring the reminders of feedback windows in line with the windows (of
+    ``topics``, or of every topic). A topic whose window is gone loses its
+    pending reminders."""
+    now = now or timezone.now()
+    windows = feedback_windows()
+    if windows is None:
+        return outbox.Planned()
+    if topics is not None:
+        topics = list(topics)
+        windows = windows.filter(pk__in=[topic.pk for topic in topics])
+    windows = list(windows)
+    recipients = feedback_recipients(windows)
+    wanted: outbox.Wanted = {}
+    for topic in windows:
+        closes_at = topic.feedback_closes_at
+        if closes_at is None or closes_at <= now:
+            wanted[topic] = set()
+            continue
+        times = window_times(closes_at)
+        wanted[topic] = {(person, due) for person in recipients[topic.pk] for due in times}
+    # Pending reminders of topics that no longer have a window.
+    pending = Delivery.objects.filter(
+        kind=Kind.FEEDBACK_REMINDER,
+        status=Delivery.Status.PENDING,
+        subject_type=ContentType.objects.get_for_model(Topic),
+    ).exclude(subject_id__in=[topic.pk for topic in windows])
+    if topics is not None:
+        pending = pending.filter(subject_id__in=[topic.pk for topic in topics])
+    for topic in Topic.objects.filter(pk__in=pending.values("subject_id")):
+        wanted[topic] = set()
+    return outbox.plan(Kind.FEEDBACK_REMINDER, wanted, now=now)
