@@ -27,7 +27,7 @@ from notifications.models import Delivery, EmailPreference, Notification
 from notifications.tests.helpers import delivery_id_of, publish_decision, read_mailbox
 from topics.models import Topic
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 def wait_until(condition, *, timeout: float, what: str, interval: float = 0.5):
