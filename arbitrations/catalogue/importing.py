@@ -50,9 +50,16 @@ def _report(result, dataset, table: Table) -> dict:
 
 def _count(entry: CatalogueImport, report: dict) -> None:
     counts = dict.fromkeys(
-        (Status.CREATED, Status.UPDATED, Status.UNCHANGED, Status.IGNORED, Status.CONFLICT,
-         Status.ERROR), 0
-    )  # fmt: skip
+        (
+            Status.CREATED,
+            Status.UPDATED,
+            Status.UNCHANGED,
+            Status.IGNORED,
+            Status.CONFLICT,
+            Status.ERROR,
+        ),
+        0,
+    )
     for row in report["rows"]:
         counts[row["status"]] += 1
     entry.rows = len(report["rows"])
@@ -248,3 +255,58 @@ def resume_imports() -> int:
     for pk in queued:
         enqueue(pk)
     return len(queued)
+
+
+def import_at_once(
+    *,
+    user,
+    file_name: str,
+    content: bytes,
+    sheet: str = "",
+    publish: bool = False,
+    dry_run: bool = False,
+) -> CatalogueImport:
+    """Check and import in one pass (the command line). Raises FileRejected
+    for a file that cannot be read. A dry run saves nothing, not even its
+    record; a file with errors saves nothing but its record."""
+    table = read_table(content, file_name, sheet)
+    dataset = dataset_from_table(table)
+    resource = CatalogueImportResource(user=user, publish=publish, made_at=table.made_at)
+    result = resource.import_data(dataset, dry_run=dry_run)
+    entry = CatalogueImport(
+        created_by=user,
+        file_name=file_name[:255],
+        sha256=hashlib.sha256(content).hexdigest(),
+        file_format=table.file_format,
+        sheet=table.sheet,
+        sheets=table.sheets,
+        made_at=table.made_at,
+        publish=publish,
+        report=_report(result, dataset, table),
+        finished_at=timezone.now(),
+    )
+    _count(entry, entry.report)
+    if entry.errors:
+        entry.status = CatalogueImport.Status.REJECTED
+        entry.message = _("Le fichier a des erreurs : rien n'a été enregistré.")
+    elif dry_run:
+        entry.status = CatalogueImport.Status.CHECKED
+    else:
+        entry.status = CatalogueImport.Status.DONE
+    if dry_run:
+        return entry
+    entry.save()
+    record(
+        Action.IMPORT,
+        actor=user,
+        target=entry,
+        details={
+            "file": entry.file_name,
+            "sheet": entry.sheet,
+            "status": entry.status,
+            "publish": publish,
+            "command": True,
+            **counts(entry),
+        },
+    )
+    return entry

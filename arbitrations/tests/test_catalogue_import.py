@@ -25,14 +25,27 @@ FORMER = "Le système DOIT tracer les accès."
 def messy_rows() -> list[Row]:
     return [
         # A reference with a non-breaking space and trailing blanks, a REM code too.
-        Row(f"SC.TEST/IMP.01{NBSP} ", f"LGC{NBSP}", "Modifiée", LISTED, FORMER,
-            comment="Reformulée après la concertation.", remark="Préciser la durée ?  ",
-            block=12, function="Traçabilité"),  # fmt: skip
+        Row(
+            f"SC.TEST/IMP.01{NBSP} ",
+            f"LGC{NBSP}",
+            "Modifiée",
+            LISTED,
+            FORMER,
+            comment="Reformulée après la concertation.",
+            remark="Préciser la durée ?  ",
+            block=12,
+            function="Traçabilité",
+        ),
         Row("SC.TEST/IMP.01", "DPI", "Inchangée", FORMER, FORMER, comment="Conservée."),
         # Obsolete in one SONS, with no new statement, kept in the others.
         Row("SC.TEST/IMP.01", "RIS", "Obsolète", "", FORMER, comment="Sans objet pour RIS."),
-        Row("SC.TEST/IMP.02", "BIO", "Nouvelle", "Le système PEUT exporter en CSV.",
-            nature="Préconisée"),  # fmt: skip
+        Row(
+            "SC.TEST/IMP.02",
+            "BIO",
+            "Nouvelle",
+            "Le système PEUT exporter en CSV.",
+            nature="Préconisée",
+        ),
         Row("SC.TEST/IMP.03", "PFI", "En cours d'instruction", FORMER, FORMER),
     ]
 
@@ -117,3 +130,230 @@ def test_a_messy_authority_file_is_checked_then_imported(client_as, persona_user
     assert (again.unchanged, again.created, again.updated) == (5, 0, 0)
     assert Arbitration.objects.filter(requirement__reference__startswith="SC.TEST/").count() == 5
     assert RequirementVersion.objects.filter(requirement=imp01).count() == 5
+
+
+def test_any_invalid_row_saves_nothing_and_errors_name_row_and_column(client_as):
+    admin = client_as("admin")
+    rows = [
+        Row("SC.TEST/ERR.01", "LGC", "Inchangée", FORMER, FORMER),
+        Row("SC.TEST/ERR.02", "XYZ", "Inchangée", FORMER),
+        Row("SC.TEST/ERR.01", "LGC", "Modifiée", LISTED, FORMER),
+        Row("   ", "DPI", "Inchangée", FORMER),
+        Row("SC.TEST/ERR.03", "DPI", "Abandonnée", FORMER),
+        Row("SC.TEST/ERR.04", "PFI", "Modifiée", "", ""),
+    ]
+    content = authority_workbook(rows, title_rows=["Exigences vague 2"])
+    before = (Requirement.objects.count(), Arbitration.objects.count())
+    entry = dry_run(admin, content)
+    assert entry.status == CatalogueImport.Status.REJECTED
+    errors = {row["row"]: row["errors"] for row in entry.report["rows"] if row["errors"]}
+    # The header is on row 2: data rows are numbered from 3, as the spreadsheet shows them.
+    assert errors == {
+        4: [{"column": "REM", "message": errors[4][0]["message"]}],
+        5: [{"column": "ID Exigence", "message": errors[5][0]["message"]}],
+        6: [{"column": "ID Exigence", "message": errors[6][0]["message"]}],
+        7: [{"column": "Evolution", "message": errors[7][0]["message"]}],
+        8: [{"column": "Enoncé de l'exigence - Itération #2", "message": errors[8][0]["message"]}],
+    }
+    assert "SONS inconnu « XYZ »" in errors[4][0]["message"]
+    assert "BIO" in errors[4][0]["message"]  # the known codes, aliases included
+    assert "doublon : la ligne 3" in errors[5][0]["message"]
+    assert "vide" in errors[6][0]["message"]
+    assert "« Abandonnée »" in errors[7][0]["message"]
+    assert "énoncé" in errors[8][0]["message"]
+    assert entry.errors == 5
+    assert (Requirement.objects.count(), Arbitration.objects.count()) == before
+    # The report page says it, with the row and column, and offers no confirmation.
+    page = admin.get(f"/exigences/import/{entry.pk}/?lignes=error").content.decode()
+    assert "Colonne « REM »" in page
+    assert "SONS inconnu « XYZ »" in page
+    assert "Confirmer l’import" not in page
+    assert admin.post(f"/exigences/import/{entry.pk}/confirmer/").status_code == 302
+    assert Requirement.objects.count() == before[0]
+
+
+def zip_bomb() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (3 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "settings_", "expected"),
+    [
+        ("exigences.pdf", b"%PDF-1.7 ...", {}, "Type de fichier non pris en charge"),
+        ("exigences.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, {},
+         "Excel 97-2003"),
+        ("exigences.xlsx", b"ceci n'est pas un classeur", {}, "n'est pas un classeur XLSX"),
+        ("exigences.xlsx", None, {"CATALOGUE_IMPORT_MAX_BYTES": 1000}, "au-delà de la limite"),
+        ("exigences.xlsx", None, {"CATALOGUE_IMPORT_MAX_ROWS": 3}, "lignes d'exigences"),
+        ("bombe.xlsx", "bomb", {"CATALOGUE_IMPORT_MAX_UNCOMPRESSED_BYTES": 1024 * 1024},
+         "une fois décompressé"),
+        ("vide.csv", b"", {}, "est vide"),
+        ("sans-entete.csv", b"a;b;c\n1;2;3\n", {}, "Aucune ligne d'en-tête"),
+    ],
+)  # fmt: skip
+def test_files_that_cannot_be_read_get_their_own_message(
+    client_as, settings, name, content, settings_, expected
+):
+    from .catalogue_helpers import upload
+
+    for key, value in settings_.items():
+        setattr(settings, key, value)
+    if content is None:
+        content = messy_file()
+    elif content == "bomb":
+        content = zip_bomb()
+    before = Requirement.objects.count()
+    response = upload(client_as("lead"), content, name)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert expected.replace("'", "&#x27;") in page or expected in page
+    assert "fr-error-text" in page or "fr-message--error" in page
+    assert Requirement.objects.count() == before
+
+
+def test_a_sheet_is_picked_by_name(client_as):
+    admin = client_as("admin")
+    content = authority_workbook(messy_rows(), other_sheets=["Lisez-moi"])
+    response = __import__("arbitrations.tests.catalogue_helpers", fromlist=["upload"]).upload(
+        admin, content, sheet="Inexistante"
+    )
+    assert response.status_code == 400
+    assert "pas de feuille « Inexistante »" in response.content.decode().replace("&#x27;", "'")
+    entry = dry_run(admin, content, sheet="Exigences")
+    assert entry.status == CatalogueImport.Status.CHECKED
+
+
+def test_a_lead_imports_the_rows_of_their_sons_only(client_as):
+    lead = client_as("lead")  # decides for LGC
+    entry = confirm(lead, dry_run(lead, messy_file()))
+    assert entry.status == CatalogueImport.Status.DONE
+    statuses = {key: row["status"] for key, row in rows_by(entry).items()}
+    assert statuses == {
+        ("SC.TEST/IMP.01", "LGC"): "created",
+        ("SC.TEST/IMP.01", "DPI"): "ignored",
+        ("SC.TEST/IMP.01", "RIS"): "ignored",
+        ("SC.TEST/IMP.02", "SGL"): "ignored",
+        ("SC.TEST/IMP.03", "PFI"): "ignored",
+    }
+    assert list(
+        RequirementSons.objects.filter(requirement__reference__startswith="SC.TEST/").values_list(
+            "sons__code", flat=True
+        )
+    ) == ["LGC"]
+
+
+def test_a_decision_changed_after_the_file_was_made_is_a_conflict(client_as, persona_user):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    rows = [Row("SC.SSI/IE.33", "LGC", "Modifiée", LISTED, FORMER, comment="Autre avis.")]
+    with time_machine.travel(datetime(2023, 10, 5, 9, tzinfo=UTC)):
+        content = authority_workbook(rows)
+    admin = client_as("admin")
+    entry = dry_run(admin, content)
+    row = rows_by(entry)[("SC.SSI/IE.33", "LGC")]
+    assert row["status"] == "conflict"
+    assert "après l'enregistrement du fichier" in row["messages"][0]
+    entry = confirm(admin, entry)
+    assert entry.status == CatalogueImport.Status.DONE
+    decision = current_decisions(
+        [Requirement.objects.get(reference="SC.SSI/IE.33").pk], persona_user("admin")
+    )
+    lgc = next(a for (_, sons_id), a in decision.items() if a.sons.filter(code="LGC").exists())
+    assert lgc.decision == "kept"  # the deck's decision stands
+
+
+def test_a_decision_changed_between_dry_run_and_confirmation_is_a_conflict(client_as, persona_user):
+    from arbitrations.services import DecisionInput, current_by_sons, record_decision, snapshot
+    from topics.models import Sons
+
+    admin = client_as("admin")
+    rows = [Row("SC.SSI/IE.33", "LGC", "Modifiée", LISTED, FORMER, comment="Reformulée.")]
+    entry = dry_run(admin, authority_workbook(rows))
+    assert rows_by(entry)[("SC.SSI/IE.33", "LGC")]["status"] == "updated"
+    # Meanwhile the LGC lead decides otherwise, through the service.
+    lead = persona_user("lead")
+    requirement = Requirement.objects.get(reference="SC.SSI/IE.33")
+    lgc = Sons.objects.get(code="LGC")
+    current = current_by_sons(requirement, lead)
+    record_decision(
+        by=lead,
+        subject=requirement,
+        sons=[lgc],
+        data=DecisionInput(decision="removed", comment="Finalement supprimée."),
+        base=snapshot(current, [lgc.pk]),
+    )
+    entry = confirm(admin, entry)
+    assert entry.status == CatalogueImport.Status.DONE
+    row = rows_by(entry)[("SC.SSI/IE.33", "LGC")]
+    assert row["status"] == "conflict"
+    assert "Finalement" not in row["messages"][0]
+    assert "Exigence supprimée" in row["messages"][0]
+    assert current_by_sons(requirement, lead)[lgc.pk].comment == "Finalement supprimée."
+
+
+def test_publishing_on_import(client_as):
+    admin = client_as("admin")
+    entry = confirm(admin, dry_run(admin, messy_file()), publish=True)
+    assert entry.status == CatalogueImport.Status.DONE
+    decisions = Arbitration.objects.filter(requirement__reference__startswith="SC.TEST/")
+    assert decisions.count() == 5
+    assert set(decisions.values_list("status", flat=True)) == {"published"}
+    # Editors see them now (LGC's editor: the modified one).
+    page = client_as("editor").get("/exigences/SC.TEST/IMP.01").content.decode()
+    assert "Exigence modifiée" in page
+
+
+def test_drafts_imported_then_published_by_a_second_import(client_as):
+    admin = client_as("admin")
+    confirm(admin, dry_run(admin, messy_file()))
+    entry = confirm(admin, dry_run(admin, messy_file()), publish=True)
+    assert entry.updated == 5
+    assert set(
+        Arbitration.objects.filter(requirement__reference__startswith="SC.TEST/").values_list(
+            "status", flat=True
+        )
+    ) == {"published"}
+
+
+def test_command_line_prints_the_report_and_counts(tmp_path, persona_user):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "exigences.xlsx"
+    path.write_bytes(messy_file())
+    out = StringIO()
+    records = CatalogueImport.objects.count()
+    call_command("import_requirements", str(path), "--as", "admin@demo.example", "--dry-run",
+                 stdout=out)  # fmt: skip
+    text = out.getvalue()
+    assert "ligne 5\tSC.TEST/IMP.01\tLGC\tcréée" in text
+    assert "created : 5" in text
+    assert not Requirement.objects.filter(reference__startswith="SC.TEST/").exists()
+    assert CatalogueImport.objects.count() == records  # a dry run saves nothing
+
+    out = StringIO()
+    call_command("import_requirements", str(path), "--as", "admin@demo.example", "--publish",
+                 "--sheet", "Exigences", stdout=out)  # fmt: skip
+    assert Arbitration.objects.filter(
+        requirement__reference="SC.TEST/IMP.02", status="published"
+    ).exists()
+    assert CatalogueImport.objects.count() == records + 1
+
+    bad = tmp_path / "erreurs.xlsx"
+    bad.write_bytes(authority_workbook([Row("SC.TEST/X", "XYZ", "Inchangée", FORMER)]))
+    with pytest.raises(CommandError, match="Fichier refusé"):
+        call_command("import_requirements", str(bad), "--as", "admin@demo.example",
+                     stdout=StringIO())  # fmt: skip
+    with pytest.raises(CommandError, match="aucun SONS"):
+        call_command("import_requirements", str(path), "--as", "editor@demo.example")
