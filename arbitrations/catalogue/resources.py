@@ -39,11 +39,21 @@ from ..decisions import current_decisions
 from ..models import Arbitration, DecisionConflict
 from ..services import DecisionInput, publish_decisions, record_decision, snapshot
 from . import columns as c
-from .reading import Table, clean_code, clean_text
+from .reading import Exact, Table, clean_code, clean_text
 
 PROGRESS_EVERY = 25
 # The deck's words for the two natures.
 NATURE_ALIASES = {"DOIT": Requirement.Nature.MANDATORY, "PEUT": Requirement.Nature.RECOMMENDED}
+
+
+def same(before: object, after: object) -> bool:
+    """Equal texts, whatever their line endings (a form's "\r\n", a
+    spreadsheet's "\n"): a file that says the same changes nothing."""
+    if isinstance(before, str) and isinstance(after, str):
+        return before.replace("\r\n", "\n").replace("\r", "\n") == after.replace(
+            "\r\n", "\n"
+        ).replace("\r", "\n")
+    return before == after
 
 
 class Status:
@@ -80,8 +90,15 @@ def dataset_from_table(table: Table) -> tablib.Dataset:
         kept.append(index)
         names[column] = " ".join(str(header).split())
     dataset = tablib.Dataset(headers=[*keys, c.ROW_NUMBER])
+    # The portal's own export (it has the decision reference column) is read
+    # exactly as it was written: export then import changes nothing.
+    exact = c.BASE in keys
+
+    def cell(value):
+        return Exact(value) if exact and isinstance(value, str) else value
+
     for number, values in table.rows:
-        dataset.append([values[i] if i < len(values) else None for i in kept] + [number])
+        dataset.append([cell(values[i]) if i < len(values) else None for i in kept] + [number])
     dataset.column_names = names
     dataset.ignored_columns = ignored
     dataset.table = table
@@ -357,7 +374,8 @@ class CatalogueImportResource(resources.Resource):
         plan.comment = clean_text(row.get(c.COMMENT))
         fields = plan.requirement_fields
         for column in (c.DOMAIN, c.BLOCK, c.FUNCTION):
-            if value := clean_code(row.get(column)):
+            raw = row.get(column)
+            if value := (str(raw) if isinstance(raw, Exact) else clean_code(raw)):
                 fields[column] = value
         if nature := clean_code(row.get(c.NATURE)):
             fields[c.NATURE] = c.choice(nature, c.NATURES, NATURE_ALIASES)
@@ -388,7 +406,8 @@ class CatalogueImportResource(resources.Resource):
                 self._problem(
                     result, c.STATE, _("« %s » : En vigueur ou Obsolète attendu.") % state
                 )
-        if plan.decision == Arbitration.Decision.REMOVED:
+        if plan.decision == Arbitration.Decision.REMOVED and not state:
+            # The authority's layout has no state: "Obsolète" makes the row obsolete.
             plan.state = RequirementSons.State.OBSOLETE
         if c.REMARK in row:
             plan.remark = clean_text(row.get(c.REMARK))
@@ -464,17 +483,17 @@ class CatalogueImportResource(resources.Resource):
             result.status = Status.CREATED
             changes.append(_("ajoutée au référentiel %s") % plan.sons.code)
         else:
-            if existing.statement != plan.statement:
+            if not same(existing.statement, plan.statement):
                 changes.append(_("énoncé"))
             if existing.state != plan.state:
                 changes.append(_("état : %s") % RequirementSons.State(plan.state).label.lower())
-            if plan.remark is not None and existing.remark != plan.remark:
+            if plan.remark is not None and not same(existing.remark, plan.remark):
                 changes.append(_("remarques"))
         known = self.versions.get((requirement.pk, plan.sons.pk), {}) if requirement else {}
         for label, statement in plan.versions:
             if label not in known:
                 changes.append(_("version « %s » ajoutée") % label)
-            elif known[label].statement != statement:
+            elif not same(known[label].statement, statement):
                 changes.append(_("version « %s » corrigée") % label)
         self._compare_decision(plan, result, requirement)
         if result.status != Status.CREATED and changes and result.status != Status.CONFLICT:
@@ -488,12 +507,12 @@ class CatalogueImportResource(resources.Resource):
         if plan.decision is None:
             return
         wanted = Arbitration.Decision(plan.decision)
-        same = (
+        unchanged = (
             current is not None
             and current.decision == plan.decision
-            and current.comment == plan.comment.strip()
+            and same(current.comment, plan.comment.strip())
         )
-        if same:
+        if unchanged:
             if self.publish and not current.is_published:
                 result.changes.append(_("arbitrage publié : %s") % wanted.label)
                 self.to_publish[current.pk] = current
@@ -580,7 +599,9 @@ class CatalogueImportResource(resources.Resource):
             values = {"statement": plan.statement, "state": plan.state}
             if plan.remark is not None:
                 values["remark"] = plan.remark
-            changed = [name for name, value in values.items() if getattr(existing, name) != value]
+            changed = [
+                name for name, value in values.items() if not same(getattr(existing, name), value)
+            ]
             if changed:
                 for name in changed:
                     setattr(existing, name, values[name])
@@ -592,7 +613,7 @@ class CatalogueImportResource(resources.Resource):
                 known[label] = RequirementVersion.objects.create(
                     requirement=requirement, sons=plan.sons, label=label, statement=statement
                 )
-            elif version.statement != statement:
+            elif not same(version.statement, statement):
                 version.statement = statement
                 version.save(update_fields=["statement"])
         if not plan.record:
