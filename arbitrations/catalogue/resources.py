@@ -477,7 +477,7 @@ class CatalogueImportResource(resources.Resource):
         else:
             for column, value in plan.requirement_fields.items():
                 attribute = {c.TOPIC: "topic"}.get(column, column)
-                if getattr(requirement, attribute) != value:
+                if not same(getattr(requirement, attribute), value):
                     changes.append(self._name(column))
         if existing is None:
             result.status = Status.CREATED
@@ -579,7 +579,9 @@ class CatalogueImportResource(resources.Resource):
             self.requirements[plan.reference] = requirement
         else:
             changed = [
-                name for name, value in fields.items() if getattr(requirement, name) != value
+                name
+                for name, value in fields.items()
+                if not same(getattr(requirement, name), value)
             ]
             if changed:
                 for name in changed:
