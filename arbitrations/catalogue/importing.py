@@ -171,7 +171,7 @@ def enqueue(pk: int) -> None:
     from .tasks import run_catalogue_import
 
     try:
-        run_catalogue_import.delay(pk)
+        run_catalogue_import.apply_async(args=[pk], queue=settings.CELERY_TASK_DEFAULT_QUEUE)
     except Exception:  # kombu raises many kinds when the broker is away
         logger.warning("catalogue import %s queued; the broker did not take it", pk)
 
