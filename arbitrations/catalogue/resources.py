@@ -199,6 +199,10 @@ class CatalogueImportResource(resources.Resource):
         self.made_at = made_at
         self.progress = progress
 
+    @classmethod
+    def get_display_name(cls):
+        return _("Tableur d'exigences (une ligne par exigence et par SONS)")
+
     # --- django-import-export's hooks ------------------------------------------------
 
     @classmethod
@@ -659,15 +663,22 @@ class CatalogueExportResource(resources.Resource):
     def __init__(
         self,
         *,
-        rows: Sequence[RequirementSons] = (),
+        user=None,
+        rows: Sequence[RequirementSons] | None = None,
         decisions: dict | None = None,
         versions: dict | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.user = user
+        self.rows = rows
         self.decisions = decisions or {}
         self.versions = versions or {}
-        self.rows = rows
+        self._build_fields()
+
+    def _build_fields(self) -> None:
+        """The columns: fixed ones, then one per version label found, in the
+        order the versions were made."""
         labels: list[str] = []
         for pair_versions in self.versions.values():
             for version in pair_versions:
@@ -698,6 +709,10 @@ class CatalogueExportResource(resources.Resource):
                 dehydrate_method=self._version_getter(label),
             )
         self.fields[c.BASE] = Field(column_name=c.HEADERS[c.BASE], dehydrate_method=self._base)
+
+    @classmethod
+    def get_display_name(cls):
+        return _("Exigences par SONS, avec arbitrages et versions")
 
     def get_export_order(self):
         return tuple(self.fields)
@@ -734,7 +749,17 @@ class CatalogueExportResource(resources.Resource):
         return getter
 
     def export(self, queryset=None, **kwargs) -> tablib.Dataset:
-        return super().export(queryset=list(self.rows) if queryset is None else queryset, **kwargs)
+        if queryset is not None:
+            # The admin's export: rows of RequirementSons, read as ``user`` may.
+            ids = queryset.values_list("requirement_id", flat=True).distinct()
+            self.rows, self.decisions, self.versions = export_rows(
+                Requirement.objects.filter(pk__in=ids), self.user
+            )
+            allowed = set(queryset.values_list("pk", flat=True))
+            self.rows = [row for row in self.rows if row.pk in allowed]
+            self._build_fields()
+        kwargs.pop("export_fields", None)  # every column, always: the import reads them all
+        return super().export(queryset=list(self.rows or ()), **kwargs)
 
 
 def export_rows(requirements: Iterable[Requirement], user, sons: Sons | None = None):
