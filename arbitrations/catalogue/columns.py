@@ -152,10 +152,17 @@ def is_header_row(values: list[object]) -> bool:
     return REFERENCE in keys and SONS in keys
 
 
+_TABLES: dict[int, dict[str, str]] = {}
+
+
 def choice(value: str, choices: dict[str, str], extra: dict[str, str] | None = None) -> str | None:
     """The value a label stands for, compared as ``key`` does; None when unknown."""
-    table = {key(label): code for label, code in choices.items()}
-    table.update({key(code): code for code in choices.values()})
-    for label, code in (extra or {}).items():
-        table[key(label)] = code
+    cache_key = hash((tuple(choices.items()), tuple((extra or {}).items())))
+    table = _TABLES.get(cache_key)
+    if table is None:
+        table = {key(label): code for label, code in choices.items()}
+        table.update({key(code): code for code in choices.values()})
+        for label, code in (extra or {}).items():
+            table[key(label)] = code
+        _TABLES[cache_key] = table
     return table.get(key(value))

@@ -187,14 +187,18 @@ def _table_from_rows(
     for position, (number, values) in enumerate(numbered[:HEADER_SEARCH_ROWS]):
         if columns.is_header_row(values):
             headers = [text(value) for value in values]
+            header_keys = [columns.key(h) for h in headers]
             width = len(headers)
             rows = []
             for row_number, row in numbered[position + 1 :]:
                 row = (list(row) + [None] * width)[:width]
-                if all(clean_code(value) == "" for value in row):
+                if all(value is None or clean_code(value) == "" for value in row):
                     continue
-                if [columns.key(v) for v in row] == [columns.key(h) for h in headers]:
-                    continue
+                if (
+                    columns.key(row[0]) == header_keys[0]
+                    and [columns.key(v) for v in row] == header_keys
+                ):
+                    continue  # the header again (a merged header cell)
                 rows.append((row_number, row))
             return Table(headers, rows, file_format, header_row=number)
     raise _no_header(where)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import tablib
 from django.contrib.auth import get_user_model
@@ -32,6 +33,8 @@ from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
+from notifications.models import Notification
+from notifications.services import notify
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
 
 from ..access import decidable_sons_ids
@@ -41,7 +44,6 @@ from ..services import DecisionInput, publish_decisions, record_decision, snapsh
 from . import columns as c
 from .reading import Exact, Table, clean_code, clean_text
 
-PROGRESS_EVERY = 25
 # The deck's words for the two natures.
 NATURE_ALIASES = {"DOIT": Requirement.Nature.MANDATORY, "PEUT": Requirement.Nature.RECOMMENDED}
 
@@ -229,6 +231,7 @@ class CatalogueImportResource(resources.Resource):
         self.names = getattr(dataset, "column_names", {})
         self.total = len(dataset)
         self.done = 0
+        self.pending: list[tuple[RowPlan, CatalogueRowResult]] = []
         self.read_bases: dict[str, str] = {}
         self.to_publish: dict[int, Arbitration] = {}
         self.seen_pairs: dict[tuple[str, int], int] = {}
@@ -272,9 +275,9 @@ class CatalogueImportResource(resources.Resource):
         }
 
     def after_import(self, dataset, result, **kwargs):
-        if kwargs.get("dry_run") or not self.to_publish or result.has_validation_errors():
+        if kwargs.get("dry_run") or result.has_validation_errors() or result.has_errors():
             return
-        publish_decisions(list(self.to_publish.values()), by=self.user)
+        self._write()
 
     def import_row(self, row, instance_loader, **kwargs):
         result = CatalogueRowResult()
@@ -284,11 +287,10 @@ class CatalogueImportResource(resources.Resource):
             if plan is not None and result.status != Status.ERROR:
                 self._compare(plan, result)
                 if not kwargs.get("dry_run"):
-                    self._apply(plan, result)
+                    # Written once every row is read (after_import): in bulk.
+                    self.pending.append((plan, result))
         finally:
             self.done += 1
-            if self.progress and (self.done % PROGRESS_EVERY == 0 or self.done == self.total):
-                self.progress(self.done, self.total)
         if result.status == Status.ERROR:
             result.import_type = RowResult.IMPORT_TYPE_INVALID
             result.validation_error = ValidationError(
@@ -572,84 +574,150 @@ class CatalogueImportResource(resources.Resource):
 
     # --- Writing ---------------------------------------------------------------------------
 
-    def _apply(self, plan: RowPlan, result: CatalogueRowResult) -> None:
-        requirement = self.requirements.get(plan.reference)
-        fields = {
-            {c.TOPIC: "topic"}.get(column, column): value
-            for column, value in plan.requirement_fields.items()
-        }
-        if requirement is None:
-            requirement = Requirement.objects.create(reference=plan.reference, **fields)
-            self.requirements[plan.reference] = requirement
-        else:
-            changed = [
-                name
-                for name, value in fields.items()
-                if not same(getattr(requirement, name), value)
-            ]
-            if changed:
-                for name in changed:
-                    setattr(requirement, name, fields[name])
-                requirement.save(update_fields=changed)
-        pair = (requirement.pk, plan.sons.pk)
-        existing = self.applicabilities.get(pair)
-        if existing is None:
-            self.applicabilities[pair] = RequirementSons.objects.create(
-                requirement=requirement,
-                sons=plan.sons,
-                statement=plan.statement,
-                state=plan.state,
-                remark=plan.remark or "",
-            )
-        else:
-            values = {"statement": plan.statement, "state": plan.state}
-            if plan.remark is not None:
-                values["remark"] = plan.remark
-            changed = [
-                name for name, value in values.items() if not same(getattr(existing, name), value)
-            ]
-            if changed:
-                for name in changed:
-                    setattr(existing, name, values[name])
-                existing.save(update_fields=changed)
-        known = self.versions[pair]
-        for label, statement in plan.versions:
-            version = known.get(label)
-            if version is None:
-                known[label] = RequirementVersion.objects.create(
-                    requirement=requirement, sons=plan.sons, label=label, statement=statement
+    def _write(self) -> None:
+        """What the rows planned, once every row is read: the catalogue in
+        bulk (a few queries for the whole file), then the decisions through
+        the service, one call per requirement and decision, covering the SONS
+        whose rows say the same (as the deck announces them)."""
+        self._write_catalogue()
+        self._record_decisions()
+        if self.to_publish:
+            publish_decisions(list(self.to_publish.values()), by=self.user)
+
+    def _write_catalogue(self) -> None:
+        fresh: dict[str, Requirement] = {}
+        changed_requirements: dict[int, tuple[Requirement, set[str]]] = {}
+        for plan, _result in self.pending:
+            fields = {
+                {c.TOPIC: "topic"}.get(column, column): value
+                for column, value in plan.requirement_fields.items()
+            }
+            requirement = self.requirements.get(plan.reference)
+            if requirement is None:
+                if plan.reference not in fresh:
+                    fresh[plan.reference] = Requirement(reference=plan.reference, **fields)
+                continue
+            for name, value in fields.items():
+                if not same(getattr(requirement, name), value):
+                    setattr(requirement, name, value)
+                    changed_requirements.setdefault(requirement.pk, (requirement, set()))[1].add(
+                        name
+                    )
+        for requirement in Requirement.objects.bulk_create(fresh.values(), batch_size=500):
+            self.requirements[requirement.reference] = requirement
+        for requirement, names in changed_requirements.values():
+            requirement.save(update_fields=sorted(names))
+
+        new_rows, changed_rows, new_versions, changed_versions = [], [], [], []
+        for plan, _result in self.pending:
+            requirement = self.requirements[plan.reference]
+            pair = (requirement.pk, plan.sons.pk)
+            existing = self.applicabilities.get(pair)
+            if existing is None:
+                self.applicabilities[pair] = RequirementSons(
+                    requirement=requirement,
+                    sons=plan.sons,
+                    statement=plan.statement,
+                    state=plan.state,
+                    remark=plan.remark or "",
                 )
-            elif not same(version.statement, statement):
-                version.statement = statement
-                version.save(update_fields=["statement"])
-        if not plan.record:
-            return
-        with_statement = plan.decision in (
-            Arbitration.Decision.MODIFIED,
-            Arbitration.Decision.ADDED,
+                new_rows.append(self.applicabilities[pair])
+            else:
+                values = {"statement": plan.statement, "state": plan.state}
+                if plan.remark is not None:
+                    values["remark"] = plan.remark
+                changed = False
+                for name, value in values.items():
+                    if not same(getattr(existing, name), value):
+                        setattr(existing, name, value)
+                        changed = True
+                if changed:
+                    changed_rows.append(existing)
+            known = self.versions[pair]
+            for label, statement in plan.versions:
+                version = known.get(label)
+                if version is None:
+                    known[label] = RequirementVersion(
+                        requirement=requirement, sons=plan.sons, label=label, statement=statement
+                    )
+                    new_versions.append(known[label])
+                elif not same(version.statement, statement):
+                    version.statement = statement
+                    changed_versions.append(version)
+        RequirementSons.objects.bulk_create(new_rows, batch_size=500)
+        RequirementSons.objects.bulk_update(
+            changed_rows, ["statement", "state", "remark"], batch_size=200
         )
-        try:
-            outcome = record_decision(
-                by=self.user,
-                subject=requirement,
-                sons=[plan.sons],
-                data=DecisionInput(
-                    decision=plan.decision,
-                    comment=plan.comment,
-                    new_statement=plan.statement if with_statement else "",
-                ),
-                base=plan.base,
+        # In the order of the file: the former statement before the current one.
+        RequirementVersion.objects.bulk_create(new_versions, batch_size=500)
+        RequirementVersion.objects.bulk_update(changed_versions, ["statement"], batch_size=200)
+        self._tell_statement_changes(new_versions)
+
+    def _tell_statement_changes(self, new_versions: list[RequirementVersion]) -> None:
+        """What notifications' post_save receiver does for one version, for
+        versions written in bulk (which sends no signal): a new version that
+        says something else than the one before it is news for the followers
+        of the requirement and of the SONS."""
+        fresh = {id(version) for version in new_versions}
+        news: dict[tuple[int, str], list[RequirementVersion]] = defaultdict(list)
+        for known in self.versions.values():
+            for before, version in pairwise(list(known.values())):
+                if id(version) in fresh and not same(before.statement, version.statement):
+                    news[(version.requirement_id, version.label)].append(version)
+        # The same new version recorded for several SONS is one piece of news.
+        for (requirement_id, label), versions in news.items():
+            notify(
+                subjects=[versions[0].requirement, *(version.sons for version in versions)],
+                kind=Notification.Kind.STATEMENT_CHANGED,
+                actor=self.user,
+                target=versions[0],
+                key=f"topics.requirement:{requirement_id}:version:{label}",
             )
-        except DecisionConflict as conflict:
-            current = (conflict.current or [None])[0]
-            result.status = Status.CONFLICT
-            result.changes = result.changes[:-1]  # the decision's change, the last one
-            result.messages.append(self._conflict_message(current, since=None))
-            return
-        arbitration = outcome.arbitration
-        self.decisions[pair] = arbitration
-        if self.publish:
-            self.to_publish[arbitration.pk] = arbitration
+
+    def _record_decisions(self) -> None:
+        groups: dict[tuple, list[tuple[RowPlan, CatalogueRowResult]]] = defaultdict(list)
+        done = 0
+        for plan, result in self.pending:
+            if not plan.record:
+                done += 1
+                continue
+            # The statement itself is already written (the catalogue's version
+            # of that SONS): the decision needs no "new statement" of its own.
+            groups[(plan.reference, plan.decision, plan.comment.strip())].append((plan, result))
+        self._report_progress(done)
+        for (reference, decision, comment), members in groups.items():
+            requirement = self.requirements[reference]
+            sons = [plan.sons for plan, _ in members]
+            base = ",".join(
+                plan.base for plan, _ in sorted(members, key=lambda member: member[0].sons.pk)
+            )
+            try:
+                outcome = record_decision(
+                    by=self.user,
+                    subject=requirement,
+                    sons=sons,
+                    data=DecisionInput(decision=decision, comment=comment),
+                    base=base,
+                )
+            except DecisionConflict:
+                now = current_decisions([requirement.pk], self.user)
+                for plan, result in members:
+                    result.status = Status.CONFLICT
+                    result.changes = result.changes[:-1]  # the decision's, the last one
+                    result.messages.append(
+                        self._conflict_message(now.get((requirement.pk, plan.sons.pk)), None)
+                    )
+            else:
+                for plan, _result in members:
+                    self.decisions[(requirement.pk, plan.sons.pk)] = outcome.arbitration
+                if self.publish:
+                    self.to_publish[outcome.arbitration.pk] = outcome.arbitration
+            done += len(members)
+            self._report_progress(done)
+
+    def _report_progress(self, done: int) -> None:
+        if self.progress:
+            self.progress(done, len(self.pending))
 
 
 # --- Export ---------------------------------------------------------------------------------

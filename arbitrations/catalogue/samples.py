@@ -130,8 +130,11 @@ def generated_rows(references: int = 400, rows: int = 1100, seed: int = 2023) ->
             f"Le système DOIT permettre à l'utilisateur de consulter l'élément {index}.\n"
             "- premier point\n- second point"
         )
+        # Mostly one evolution and one comment per requirement, as the
+        # authority decides; sometimes one SONS differs (obsolete for RIS…).
+        shared = rng.choice(EVOLUTIONS)
         for sons in rng.sample(SONS_CODES, count):
-            evolution = rng.choice(EVOLUTIONS)
+            evolution = shared if rng.random() < 0.85 else rng.choice(EVOLUTIONS)
             current = {
                 "Inchangée": former,
                 "Modifiée": former.replace("consulter", "consulter et exporter"),
@@ -146,7 +149,7 @@ def generated_rows(references: int = 400, rows: int = 1100, seed: int = 2023) ->
                     evolution=evolution,
                     current=current,
                     former="" if evolution == "Nouvelle" else former,
-                    comment=f"Arbitrage {evolution.lower()} pour {sons}",
+                    comment=f"Arbitrage : {evolution.lower()} (exigence {index}).",
                     domain=domain,
                     block=f"Bloc {index % 7}",
                     function=f"Fonction {index % 11}",

@@ -357,3 +357,19 @@ def test_command_line_prints_the_report_and_counts(tmp_path, persona_user):
                      stdout=StringIO())  # fmt: skip
     with pytest.raises(CommandError, match="aucun SONS"):
         call_command("import_requirements", str(path), "--as", "editor@demo.example")
+
+
+def test_followers_are_told_of_an_imported_statement_change(client_as, persona_user):
+    from notifications.models import Notification
+    from notifications.services import follow
+
+    editor = persona_user("editor")
+    follow(editor, Requirement.objects.get(reference="SC.SSI/IE.33"))
+    admin = client_as("admin")
+    rows = [Row("SC.SSI/IE.33", "LGC", "Modifiée", LISTED, comment="Reformulée.")]
+    confirm(admin, dry_run(admin, authority_workbook(rows)))
+    notification = Notification.objects.filter(
+        recipient=editor, kind=Notification.Kind.STATEMENT_CHANGED
+    ).latest("pk")
+    assert notification.target.label == "Itération #2"
+    assert notification.target.statement == LISTED_CLEAN
