@@ -310,12 +310,18 @@ def _read_csv(content: bytes) -> Table:
     data = _decode(content)
     if "\x00" in data:
         raise FileRejected(_("Ce fichier n'est pas un fichier texte CSV."))
-    sample = data[:20000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    # The separator is the one that shows the header row (French Excel writes
+    # ";", others ","): values full of commas cannot mislead it.
+    rejected = None
+    for delimiter in (";", ",", "\t"):
+        try:
+            return _table_from_rows(_csv_rows(data, delimiter), "csv", _("dans le fichier CSV"))
+        except FileRejected as error:
+            rejected = rejected or error
+    raise rejected
+
+
+def _csv_rows(data: str, delimiter: str) -> list[tuple[int, list[object]]]:
     reader = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter)
     numbered = []
     line = 1
@@ -328,7 +334,7 @@ def _read_csv(content: bytes) -> Table:
             _("Fichier CSV illisible à la ligne %(line)s (%(error)s).")
             % {"line": line, "error": error}
         ) from None
-    return _table_from_rows(numbered, "csv", _("dans le fichier CSV"))
+    return numbered
 
 
 def _read_json(content: bytes) -> Table:
