@@ -115,7 +115,10 @@ class CatalogueJSON(_CatalogueFormat, base_formats.JSON):
             {header: _cell_text(value) for header, value in zip(dataset.headers, row, strict=True)}
             for row in dataset
         ]
-        return json.dumps(rows, ensure_ascii=False, indent=2)
+        text = json.dumps(rows, ensure_ascii=False, indent=2)
+        # The same data, but no "<" or "&" a browser could take for markup
+        # (as Django's json_script does): JSON readers decode it unchanged.
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 FORMATS = {"csv": CatalogueCSV, "xlsx": CatalogueXLSX, "json": CatalogueJSON}
