@@ -277,7 +277,9 @@ REPORT_FILTERS = {
 @require_http_methods(["GET", "POST"])
 def catalogue_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_import(request.user, pk)
-    sheet_form = SheetForm(request.POST or None, sheets=entry.sheets)
+    sheet_form = SheetForm(
+        request.POST or None, sheets=entry.sheets, initial={"sheet": entry.sheet}
+    )
     if request.method == "POST":
         if entry.created_by_id != request.user.pk:
             raise PermissionDenied
