@@ -165,4 +165,11 @@ def choice(value: str, choices: dict[str, str], extra: dict[str, str] | None = N
         for label, code in (extra or {}).items():
             table[key(label)] = code
         _TABLES[cache_key] = table
-    return table.get(key(value))
+    folded = key(value)
+    if folded in table:
+        return table[folded]
+    # "Modifiée (reformulation)", "Nouvelle exigence": a known word first.
+    for label, code in table.items():
+        if len(label) > 3 and folded.startswith(label) and not folded[len(label)].isalnum():
+            return code
+    return None

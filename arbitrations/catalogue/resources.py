@@ -45,7 +45,11 @@ from . import columns as c
 from .reading import Exact, Table, clean_code, clean_text
 
 # The deck's words for the two natures.
-NATURE_ALIASES = {"DOIT": Requirement.Nature.MANDATORY, "PEUT": Requirement.Nature.RECOMMENDED}
+NATURE_ALIASES = {
+    "DOIT": Requirement.Nature.MANDATORY,
+    "PEUT": Requirement.Nature.RECOMMENDED,
+    "Recommandée": Requirement.Nature.RECOMMENDED,
+}
 
 
 def same(before: object, after: object) -> bool:
@@ -433,8 +437,9 @@ class CatalogueImportResource(resources.Resource):
         if not statement:
             current = [clean_text(row.get(h)) for h in headers if h.startswith(c.CURRENT_PREFIX)]
             statement = next((s for s in reversed(current) if s), "")
-        if not statement and plan.state == RequirementSons.State.OBSOLETE:
-            # Obsolete in this SONS, with no new statement: the last one stands.
+        if not statement:
+            # No new statement (obsolete in this SONS, still under instruction…):
+            # the one in force stands, else the former one of the file.
             existing = self._existing(plan)
             statement = existing.statement if existing else ""
             statement = statement or (plan.versions[-1][1] if plan.versions else "")

@@ -373,3 +373,32 @@ def test_followers_are_told_of_an_imported_statement_change(client_as, persona_u
     ).latest("pk")
     assert notification.target.label == "Itération #2"
     assert notification.target.statement == LISTED_CLEAN
+
+
+def test_lenient_with_the_words_of_real_files(client_as):
+    admin = client_as("admin")
+    rows = [
+        # An evolution with a precision, an unchanged row without a new statement.
+        Row("SC.TEST/LEN.01", "LGC", "Modifiée (reformulation)", LISTED, FORMER),
+        Row("SC.TEST/LEN.02", "DPI", "inchangee", "", FORMER, nature="Obligatoire (DOIT)"),
+    ]
+    entry = confirm(admin, dry_run(admin, authority_workbook(rows)))
+    assert entry.status == CatalogueImport.Status.DONE, entry.report
+    assert Arbitration.objects.get(requirement__reference="SC.TEST/LEN.01").decision == "modified"
+    row = RequirementSons.objects.get(requirement__reference="SC.TEST/LEN.02")
+    assert row.statement == FORMER
+
+
+def test_a_requirement_obsolete_in_one_sons_and_kept_in_others_shows_both(client_as):
+    admin = client_as("admin")
+    confirm(admin, dry_run(admin, messy_file()), publish=True)
+    page = admin.get("/exigences/SC.TEST/IMP.01").content.decode()
+    assert "Exigence supprimée" in page
+    assert "Exigence conservée" in page
+    assert "Obsolète dans le référentiel RIS" in page
+    assert "Remarques (LGC)" in page
+    # Remarks are the authority's working notes.
+    assert (
+        "Remarques (LGC)"
+        not in client_as("editor").get("/exigences/SC.TEST/IMP.01").content.decode()
+    )
