@@ -110,8 +110,16 @@ def test_pagination_keeps_the_filters(client_as):
 
 def test_drafts_never_show_in_search_to_participants(client_as):
     admin = client_as("admin")
-    rows = [Row("SC.TEST/DRAFT.01", "LGC", "Obsolète", "", "Le système DOIT tracer.",
-                comment="Suppression envisagée")]  # fmt: skip
+    rows = [
+        Row(
+            "SC.TEST/DRAFT.01",
+            "LGC",
+            "Obsolète",
+            "",
+            "Le système DOIT tracer.",
+            comment="Suppression envisagée",
+        )
+    ]
     confirm(admin, dry_run(admin, authority_workbook(rows)))
     assert Arbitration.objects.get(requirement__reference="SC.TEST/DRAFT.01").status == "draft"
     for persona, shown in (("editor", False), ("federation", False), ("lead", True)):
@@ -189,8 +197,15 @@ def test_diff_page_shows_words_added_and_removed(client_as):
 
 def test_an_imported_modified_requirement_shows_its_diff(client_as):
     admin = client_as("admin")
-    rows = [Row("SC.TEST/DIFF.01", "LGC", "Modifiée", "Le système DOIT chiffrer les flux.",
-                "Le système DOIT tracer les flux.")]  # fmt: skip
+    rows = [
+        Row(
+            "SC.TEST/DIFF.01",
+            "LGC",
+            "Modifiée",
+            "Le système DOIT chiffrer les flux.",
+            "Le système DOIT tracer les flux.",
+        )
+    ]
     confirm(admin, dry_run(admin, authority_workbook(rows)))
     html = re.sub(
         r"<[^>]+>", "", unescaped(admin.get(reverse("requirement_diff", args=["SC.TEST/DIFF.01"])))
@@ -242,3 +257,40 @@ def test_pages_in_french_and_english(client_as, url, french, english):
     assert french in unescaped(client.get(url))
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert english in unescaped(client.get(url))
+
+
+def test_import_pages_and_diff_cost_the_same_whatever_their_size(client_as, persona_user):
+    from topics.models import CatalogueImport
+
+    lead = persona_user("lead")
+    entry = CatalogueImport.objects.create(created_by=lead, file_name="a.xlsx", report={"rows": []})
+    requirement = Requirement.objects.get(reference="SC.DMP/UX.10")
+    lgc = Sons.objects.get(code="LGC")
+
+    def grow():
+        n = next(counter)
+        CatalogueImport.objects.create(created_by=lead, file_name=f"{n}.xlsx")
+        entry.report["rows"] += [
+            {
+                "row": n * 10 + i,
+                "reference": "SC.X",
+                "sons": "LGC",
+                "status": "created",
+                "changes": ["nouvelle exigence"],
+                "messages": [],
+                "errors": [],
+            }
+            for i in range(5)
+        ]
+        entry.save()
+        RequirementVersion.objects.create(
+            requirement=requirement, sons=lgc, label=f"Itération #{n + 10}", statement=f"Texte {n}"
+        )
+
+    client = client_as("lead")
+    for url in (
+        reverse("catalogue_import"),
+        reverse("catalogue_import_detail", args=[entry.pk]) + "?lignes=all",
+        reverse("requirement_diff", args=["SC.DMP/UX.10"]) + "?sons=LGC",
+    ):
+        assert_queries_constant(client, url, grow)
