@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -110,13 +111,28 @@ def check(
 
 
 def recheck(entry: CatalogueImport, *, sheet: str) -> CatalogueImport:
-    """The same file, another sheet (or again, after fixing the catalogue)."""
-    return check(
+    """The same file, another sheet: a new check replaces this one."""
+    fresh = check(
         user=entry.created_by,
         file_name=entry.file_name,
         content=bytes(entry.content or b""),
         sheet=sheet,
         publish=entry.publish,
+    )
+    _abandon(
+        CatalogueImport.objects.filter(pk=entry.pk, status=CatalogueImport.Status.CHECKED),
+        _("Remplacé par la vérification de la feuille « %s ».") % sheet,
+    )
+    return fresh
+
+
+def _abandon(checks, message: str) -> int:
+    """Checks that will never be confirmed: their file is not kept."""
+    return checks.update(
+        status=CatalogueImport.Status.REJECTED,
+        content=None,
+        message=message,
+        finished_at=timezone.now(),
     )
 
 
@@ -237,15 +253,22 @@ def run(pk: int) -> CatalogueImport | None:
 
 def resume_imports() -> int:
     """Hand the imports left queued (the broker was down) to a worker; mark
-    as failed those whose worker died (their transaction rolled back)."""
+    as failed those whose worker died (their transaction rolled back); drop
+    the files of checks never confirmed within a week."""
     now = timezone.now()
     stale = CatalogueImport.objects.filter(
-        status=CatalogueImport.Status.RUNNING, created_at__lt=now - timezone.timedelta(hours=2)
+        status=CatalogueImport.Status.RUNNING, created_at__lt=now - timedelta(hours=2)
     )
     stale.update(
         status=CatalogueImport.Status.FAILED,
         finished_at=now,
         message=_("L'import a été interrompu : rien n'a été enregistré."),
+    )
+    _abandon(
+        CatalogueImport.objects.filter(
+            status=CatalogueImport.Status.CHECKED, created_at__lt=now - timedelta(days=7)
+        ),
+        _("Non confirmé dans les 7 jours : le fichier n'est plus gardé."),
     )
     queued = list(
         CatalogueImport.objects.filter(status=CatalogueImport.Status.QUEUED).values_list(

@@ -32,7 +32,6 @@ from ..models import Arbitration
 from . import importing
 from .formats import CONTENT_TYPES, FORMATS
 from .forms import AssignTopicForm, ConfirmForm, ImportForm, SheetForm
-from .reading import FileRejected
 from .resources import STATUS_LABELS, CatalogueExportResource, Status, export_rows
 
 PENDING = "pending"
@@ -286,11 +285,7 @@ def catalogue_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if entry.status != CatalogueImport.Status.CHECKED or not sheet_form.is_valid():
             messages.error(request, _("Cette vérification ne peut plus être relancée."))
             return redirect("catalogue_import_detail", pk=entry.pk)
-        try:
-            fresh = importing.recheck(entry, sheet=sheet_form.cleaned_data["sheet"])
-        except FileRejected as rejected:  # pragma: no cover - recheck records it
-            messages.error(request, str(rejected))
-            return redirect("catalogue_import_detail", pk=entry.pk)
+        fresh = importing.recheck(entry, sheet=sheet_form.cleaned_data["sheet"])
         return redirect("catalogue_import_detail", pk=fresh.pk)
     if request.htmx and entry.is_finished and request.GET.get("suivi"):
         # The progress bar's last poll: the whole page shows the result.

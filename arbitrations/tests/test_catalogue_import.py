@@ -402,3 +402,47 @@ def test_a_requirement_obsolete_in_one_sons_and_kept_in_others_shows_both(client
         "Remarques (LGC)"
         not in client_as("editor").get("/exigences/SC.TEST/IMP.01").content.decode()
     )
+
+
+def test_another_sheet_is_checked_on_request(client_as):
+    lead = client_as("lead")
+    content = authority_workbook(messy_rows(), other_sheets=["Lisez-moi", "Brouillon"])
+    entry = dry_run(lead, content)
+    assert entry.sheets == ["Lisez-moi", "Brouillon", "Exigences"]
+    page = lead.get(f"/exigences/import/{entry.pk}/").content.decode()
+    assert '<option value="Exigences" selected>' in page
+    response = lead.post(f"/exigences/import/{entry.pk}/", {"sheet": "Lisez-moi"})
+    fresh = CatalogueImport.objects.latest("pk")
+    assert response["Location"] == f"/exigences/import/{fresh.pk}/"
+    assert fresh.status == CatalogueImport.Status.REJECTED
+    assert "« Lisez-moi »" in fresh.message
+    entry.refresh_from_db()
+    assert entry.status == CatalogueImport.Status.REJECTED
+    assert entry.content is None
+    # Someone else's check is not theirs to run again.
+    assert (
+        client_as("lead2").post(f"/exigences/import/{fresh.pk}/", {"sheet": "x"}).status_code == 403
+    )
+
+
+def test_the_sweep_resumes_queued_imports_and_tidies_old_ones(persona_user, broker_down):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from arbitrations.catalogue.importing import resume_imports
+
+    lead = persona_user("lead")
+    old = timezone.now() - timedelta(days=8)
+    queued = CatalogueImport.objects.create(created_by=lead, file_name="q.xlsx", status="queued")
+    stale = CatalogueImport.objects.create(created_by=lead, file_name="r.xlsx", status="running")
+    forgotten = CatalogueImport.objects.create(
+        created_by=lead, file_name="c.xlsx", status="checked", content=b"x"
+    )
+    CatalogueImport.objects.filter(pk__in=[stale.pk, forgotten.pk]).update(created_at=old)
+    assert resume_imports() == 1  # the broker is down: it stays queued, no error
+    for entry in (queued, stale, forgotten):
+        entry.refresh_from_db()
+    assert queued.status == "queued"
+    assert stale.status == "failed"
+    assert (forgotten.status, forgotten.content) == ("rejected", None)
