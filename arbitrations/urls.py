@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import decision_views, mine_views, record_views, views
 
@@ -10,7 +10,8 @@ urlpatterns = [
     path("sujets/<str:key>/releve/", record_views.topic_record, name="topic_record"),
     path("sujets/<str:key>/releve.pdf", record_views.topic_record_pdf, name="topic_record_pdf"),
     path("sujets/<str:key>/releve.xlsx", record_views.topic_record_xlsx, name="topic_record_xlsx"),
-    path("exigences/", views.requirement_list, name="requirement_list"),
+    # The catalogue: search, exports, imports, version diffs (before the detail's <path:>).
+    path("", include("arbitrations.catalogue.urls")),
     # References hold slashes (SC.DMP/ALI/PROG.02): always the last part of the path.
     path("exigences/<path:reference>", views.requirement_detail, name="requirement_detail"),
     path(

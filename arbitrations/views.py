@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from calendar_app.models import Event
@@ -24,7 +22,6 @@ from .decisions import TopicStatus, current_decisions, topic_progress
 from .models import Arbitration
 from .timeline import requirement_timeline
 
-PENDING_LABEL = _("En attente")
 KIND_ORDER = [
     Topic.Kind.TECHNICAL,
     Topic.Kind.LGC_SPECIFIC,
@@ -123,69 +120,6 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
         "may_decide_topic": bool(scope_ids & decidable),
     }
     return render_page(request, "arbitrations/topic_detail.html", context, partial="decisions")
-
-
-@require_GET
-def requirement_list(request: HttpRequest) -> HttpResponse:
-    requirements = Requirement.objects.select_related("topic").prefetch_related(
-        Prefetch("applicabilities", RequirementSons.objects.select_related("sons"))
-    )
-    selected = {
-        key: request.GET.get(key, "").strip() for key in ("q", "sons", "sujet", "arbitrage")
-    }
-    if selected["q"]:
-        requirements = requirements.filter(
-            Q(reference__icontains=selected["q"])
-            | Q(applicabilities__statement__icontains=selected["q"])
-        ).distinct()
-    if selected["sons"]:
-        requirements = requirements.filter(applicabilities__sons__code=selected["sons"])
-    if selected["sujet"].isdigit():
-        requirements = requirements.filter(topic__number=int(selected["sujet"]))
-    requirements = list(requirements)
-    decisions = current_decisions([r.pk for r in requirements], request.user)
-    if selected["arbitrage"]:
-        wanted = selected["arbitrage"]
-        requirements = [
-            r
-            for r in requirements
-            if any(
-                (d := decisions.get((r.pk, row.sons_id))) is not None
-                and d.decision == wanted
-                and (not selected["sons"] or row.sons.code == selected["sons"])
-                for row in r.applicabilities.all()
-            )
-            or (wanted == "pending" and _has_pending(r, decisions, selected["sons"]))
-        ]
-    page = Paginator(requirements, 50).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "requirement": requirement,
-            "decisions": [
-                (row.sons, decisions.get((requirement.pk, row.sons_id)))
-                for row in sorted(requirement.applicabilities.all(), key=lambda r: r.sons.order)
-                if not selected["sons"] or row.sons.code == selected["sons"]
-            ],
-        }
-        for requirement in page
-    ]
-    context = {
-        "page": page,
-        "rows": rows,
-        "selected": selected,
-        "sons_choices": Sons.objects.all(),
-        "topic_choices": Topic.objects.exclude(number=None),
-        "decision_choices": [*Arbitration.Decision.choices, ("pending", PENDING_LABEL)],
-    }
-    return render_page(request, "arbitrations/requirement_list.html", context, partial="results")
-
-
-def _has_pending(requirement, decisions, sons_code: str) -> bool:
-    return any(
-        (requirement.pk, row.sons_id) not in decisions
-        for row in requirement.applicabilities.all()
-        if not sons_code or row.sons.code == sons_code
-    )
 
 
 @dataclass

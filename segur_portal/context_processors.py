@@ -20,7 +20,17 @@ class NavEntry:
 NAVIGATION = (
     NavEntry("dashboard", _("Tableau de bord"), ("dashboard",)),
     NavEntry("topic_list", _("Sujets"), ("topic_list", "topic_detail")),
-    NavEntry("requirement_list", _("Exigences"), ("requirement_list", "requirement_detail")),
+    NavEntry(
+        "requirement_list",
+        _("Exigences"),
+        (
+            "requirement_list",
+            "requirement_detail",
+            "requirement_diff",
+            "catalogue_import",
+            "catalogue_import_detail",
+        ),
+    ),
     NavEntry(
         "calendar",
         _("Calendrier"),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "widget_tweaks",  # django-dsfr's radio and checkbox templates load it
     "dsfr",
     "simple_history",
+    "import_export",
     # Our apps, bottom of the dependency chain first (DESIGN.md).
     "core",
     "accounts",
@@ -371,6 +372,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": NOTIFICATIONS_SWEEP_SECONDS},
     },
     "purge-audit-log": {"task": "accounts.tasks.purge_audit_log", "schedule": 24 * 3600},
+    # Catalogue imports left queued while the broker was down (arbitrations/catalogue).
+    "catalogue-imports-resume": {
+        "task": "arbitrations.catalogue.tasks.resume_catalogue_imports",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
     "notifications-purge": {
         "task": "notifications.tasks.purge",
         "schedule": crontab(hour=3, minute=17),
@@ -458,6 +465,16 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Requirement catalogue: imports of the authority's spreadsheets -------------------
+# Limits of an uploaded file; an XLSX is a zip: its uncompressed size is capped too.
+CATALOGUE_IMPORT_MAX_BYTES = env.int("CATALOGUE_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+CATALOGUE_IMPORT_MAX_ROWS = env.int("CATALOGUE_IMPORT_MAX_ROWS", default=5000)
+CATALOGUE_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int(
+    "CATALOGUE_IMPORT_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024
+)
+# Above this many rows, a confirmed import runs in a Celery task (progress bar).
+CATALOGUE_IMPORT_ASYNC_ROWS = env.int("CATALOGUE_IMPORT_ASYNC_ROWS", default=300)
 
 # --- Portal ------------------------------------------------------------------------------
 PORTAL_NAME = _("Concertation Ségur numérique — vague 2")

@@ -52,3 +52,8 @@ ROWS = {
     # The feed is read without login: the secret address is the credential.
     "my_decisions_feed": Row(everyone(404), kwargs={"token": "not-a-token"}),
 }
+
+# The requirement catalogue's pages (issue 5).
+from .matrix_catalogue import ROWS as CATALOGUE_ROWS  # noqa: E402
+
+ROWS.update(CATALOGUE_ROWS)

@@ -1,0 +1,66 @@
+"""Finding requirements by their reference and the words of their statements.
+
+On PostgreSQL: French full-text search through the ``french_unaccent``
+configuration (stemming, accents ignored) and its GIN index (migration
+0004). On SQLite, which has neither: every word must appear in the statement,
+accents and case ignored (a function registered on each connection, apps.py).
+Either way a reference containing the text matches too ("IE.33").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.db import connection
+from django.db.models import CharField, Func, Q, QuerySet
+
+from .models import RequirementSons
+
+SEARCH_CONFIG = "french_unaccent"
+
+
+def fold(text: str | None) -> str | None:
+    """Lower case without accents: "Sécurité" → "securite"."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+class Folded(Func):
+    """``fold()`` in SQL, on SQLite (registered as a function of the connection)."""
+
+    function = "PORTAL_FOLD"
+    output_field = CharField()
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("PORTAL_FOLD", 1, fold, deterministic=True)
+
+
+def matching_statements(text: str) -> QuerySet:
+    """The per-SONS rows whose statement matches ``text``."""
+    rows = RequirementSons.objects.all()
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        return rows.annotate(document=SearchVector("statement", config=SEARCH_CONFIG)).filter(
+            document=query
+        )
+    rows = rows.annotate(folded=Folded("statement"))
+    for word in fold(text).split():
+        rows = rows.filter(folded__contains=word.strip('"'))
+    return rows
+
+
+def search_requirements(queryset: QuerySet, text: str) -> QuerySet:
+    """``queryset`` narrowed to requirements whose reference contains ``text``
+    or whose statement, in any SONS, matches its words."""
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(reference__icontains=text) | Q(pk__in=matching_statements(text).values("requirement_id"))
+    )
