@@ -109,7 +109,9 @@ def test_comment_on_a_topic_has_no_sons(client_as):
     assert response.status_code == 302
     created = Comment.objects.get()
     assert created.topic == Topic.objects.get(number=7)
-    assert created.requirement is None and created.sons is None and created.version is None
+    assert created.requirement is None
+    assert created.sons is None
+    assert created.version is None
     html = text(client.get(reverse("topic_detail", args=["7"])))
     assert "Quand l'atelier aura-t-il lieu ?" in html
     assert "1 commentaire" in html
@@ -197,7 +199,8 @@ def test_a_reply_notifies_the_author_in_the_portal_and_by_email(client_as, perso
     reply = Comment.objects.exclude(pk=first.pk).get()
     assert response.status_code == 302
     assert response["Location"] == f"{page()}#commentaire-{reply.pk}"
-    assert reply.parent == first and reply.sons.code == "LGC"
+    assert reply.parent == first
+    assert reply.sons.code == "LGC"
 
     (notification,) = Notification.objects.filter(kind=Notification.Kind.COMMENT_REPLY)
     assert notification.recipient == editor
@@ -281,7 +284,8 @@ def test_the_author_edits_within_15_minutes_then_only_corrects(client_as):
         response = client.post(edit, {"body": "Le délai est de 2 s."})
         assert response.status_code == 302
         first.refresh_from_db()
-        assert first.body == "Le délai est de 2 s." and first.edited_at is not None
+        assert first.body == "Le délai est de 2 s."
+        assert first.edited_at is not None
         assert list(CommentRevision.objects.values_list("body", flat=True)) == [
             "Le délai est de 3 s."
         ]
@@ -290,7 +294,8 @@ def test_the_author_edits_within_15_minutes_then_only_corrects(client_as):
         clock.shift(timedelta(minutes=1, seconds=1))  # 15 min 1 s after posting
         html = text(client.get(page()))
         block = html.split(f'id="commentaire-{first.pk}"')[1].split("</article>")[0]
-        assert edit not in block and "Ajouter une correction" in block
+        assert edit not in block
+        assert "Ajouter une correction" in block
         assert client.get(edit).status_code == 403
         response = client.post(edit, {"body": "Trop tard."}, **HX)
         assert response.status_code == 422
@@ -340,7 +345,7 @@ def test_nobody_edits_or_corrects_someone_elses_comment(client_as):
     assert Comment.objects.get().body == "À moi."
 
 
-# --- Moderation ------------------------------------------------------------------------------------
+# --- Moderation ---------------------------------------------------------------------------
 
 
 def test_a_lead_hides_a_comment_with_a_reason_logged_in_the_audit_log(client_as):
@@ -354,7 +359,8 @@ def test_a_lead_hides_a_comment_with_a_reason_logged_in_the_audit_log(client_as)
     assert not Comment.objects.get().is_hidden
     assert lead.post(hide, {"reason": "Hors sujet de l'exigence"}).status_code == 302
     first.refresh_from_db()
-    assert first.is_hidden and first.hidden_by.email == "lead@demo.example"
+    assert first.is_hidden
+    assert first.hidden_by.email == "lead@demo.example"
 
     event = AuditEvent.objects.get(action=AuditEvent.Action.MODERATION)
     assert event.actor.email == "lead@demo.example"
@@ -393,12 +399,14 @@ def test_reports_reach_the_leads_who_dismiss_or_hide(client_as):
 
     lead = client_as("lead")
     html = text(lead.get(reverse("comment_moderation")))
-    assert "Un commentaire discutable." in html and "Propos commerciaux" in html
+    assert "Un commentaire discutable." in html
+    assert "Propos commerciaux" in html
     assert "Signalé 1 fois" in text(lead.get(page()))
     assert "Signalé" not in text(client_as("editor2").get(page()))
 
     response = lead.post(reverse("comment_dismiss_reports", args=[first.pk]), **HX)
-    assert response.status_code == 200 and "<html" not in text(response)
+    assert response.status_code == 200
+    assert "<html" not in text(response)
     assert "Un commentaire discutable." not in text(response)
     assert CommentReport.objects.get().outcome == CommentReport.Outcome.DISMISSED
     assert AuditEvent.objects.filter(
@@ -425,7 +433,8 @@ def test_htmx_posts_and_replies_answer_the_thread_alone(client_as):
     assert "Par htmx." in html
     assert "Votre commentaire est publié." in html  # the live region, out of band
     first = Comment.objects.get()
-    assert f'id="commentaire-{first.pk}"' in html and "autofocus" in html
+    assert f'id="commentaire-{first.pk}"' in html
+    assert "autofocus" in html
 
     # "Répondre" opens the form under the comment, in the thread.
     federation = client_as("federation")
@@ -446,5 +455,7 @@ def test_comments_are_in_the_authors_data_export(client_as, persona_user):
     comment(client, "Mes mots.")
     data = personal_data(persona_user("editor"))
     (entry,) = data["comments"]
-    assert entry["subject"] == UX10 and entry["text"] == "Mes mots." and entry["sons"] == "LGC"
+    assert entry["subject"] == UX10
+    assert entry["text"] == "Mes mots."
+    assert entry["sons"] == "LGC"
     assert personal_data(persona_user("editor2"))["comments"] == []

@@ -43,7 +43,8 @@ def test_a_lead_keeps_internal_notes_on_a_requirement(client_as):
     assert "À revoir avec la CNAM." in html
     # htmx: the notes block alone; a refused (empty) note keeps nothing half-saved.
     fragment = lead.post(url, {"body": "Deuxième note."}, **HX).content.decode()
-    assert "<html" not in fragment and "Deuxième note." in fragment
+    assert "<html" not in fragment
+    assert "Deuxième note." in fragment
     assert lead.post(url, {"body": ""}, **HX).status_code == 422
     assert InternalNote.objects.count() == 2
 
@@ -166,7 +167,7 @@ def test_xss_in_comments_replies_corrections_reasons_and_notes(client_as, person
     assert XSS_PAYLOADS[0] in json.loads(export.content)["comments"][0]["text"]
 
 
-# --- Query counts ----------------------------------------------------------------------------------
+# --- Query counts -----------------------------------------------------------------------
 
 
 def grower(persona_user):
