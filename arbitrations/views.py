@@ -17,7 +17,10 @@ from core.text import word_diff
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
 from topics.services import concertation_sons, scope_label, statements_by_text
 
+from . import comments
 from .access import decidable_sons_ids, may_decide
+from .comment_forms import InternalNoteForm
+from .comment_views import thread_context
 from .decisions import TopicStatus, current_decisions, topic_progress
 from .models import Arbitration
 from .timeline import requirement_timeline
@@ -118,6 +121,7 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
         "events": events,
         "may_decide_any": any(row["editable"] for row in rows),
         "may_decide_topic": bool(scope_ids & decidable),
+        **thread_context(request, topic),
     }
     return render_page(request, "arbitrations/topic_detail.html", context, partial="decisions")
 
@@ -191,5 +195,10 @@ def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "editable_codes": [row.sons.code for row in rows if row.sons_id in decidable],
         "timeline": requirement_timeline(requirement, request.user),
         "version_groups": version_groups(versions),
+        **thread_context(request, requirement),
     }
+    if comments.may_moderate(request.user):
+        # The leads' notes: only ever put in the context of the authority.
+        context["notes"] = comments.internal_notes(request.user, requirement)
+        context["note_form"] = InternalNoteForm(auto_id="note-%s")
     return render_page(request, "arbitrations/requirement_detail.html", context)

@@ -206,6 +206,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         DECISION_PUBLISHED = "decision_published", _("Arbitrage publié")
         STATEMENT_CHANGED = "statement_changed", _("Énoncé modifié")
+        COMMENT_REPLY = "comment_reply", _("Réponse à un commentaire")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -284,7 +285,8 @@ class Notification(models.Model):
 
     @property
     def subject_url(self) -> str:
-        return self.data.get("subject", {}).get("url", "")
+        # ``anchor`` points inside the subject's page (a comment: "#commentaire-12").
+        return self.data.get("subject", {}).get("url", "") + self.data.get("anchor", "")
 
     @property
     def title(self) -> str:
@@ -301,6 +303,8 @@ class Notification(models.Model):
             return gettext("Arbitrage publié sur %(subject)s") % {"subject": name}
         if self.kind == self.Kind.STATEMENT_CHANGED:
             return gettext("Énoncé modifié : %(subject)s") % {"subject": name}
+        if self.kind == self.Kind.COMMENT_REPLY:
+            return gettext("Réponse à votre commentaire sur %(subject)s") % {"subject": name}
         return f"{self.get_kind_display()} : {name}"
 
     @property
