@@ -5,3 +5,31 @@ from django.utils.translation import gettext_lazy as _
 class ArbitrationsConfig(AppConfig):
     name = "arbitrations"
     verbose_name = _("Arbitrages")
+
+    def ready(self) -> None:
+        from calendar_app.reminders import provide_feedback_windows
+        from notifications import subjects
+
+        from .feedback.services import open_windows
+
+        # A feedback can be followed: its filers, co-signers and the leads
+        # hear of its co-signatures and its answer. Its parents are none: a
+        # follower of the requirement must not hear of a feedback they may
+        # not see (services._notify checks who may).
+        subjects.register(
+            subjects.SubjectType(
+                "arbitrations.feedback",
+                _("Retour argumenté"),
+                _("Retours argumentés"),
+                name=lambda feedback: f"{feedback} — {feedback.topic.label}",
+                url=lambda feedback: reverse_feedback(feedback),
+                topic=lambda feedback: feedback.topic,
+            )
+        )
+        provide_feedback_windows(open_windows)
+
+
+def reverse_feedback(feedback) -> str:
+    from django.urls import reverse
+
+    return reverse("feedback_detail", args=[feedback.pk])

@@ -237,3 +237,11 @@ class DecisionFeedToken(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+# Argued feedback (issue 8): its models live with its code.
+from .feedback.models import (  # noqa: E402, F401
+    Feedback,
+    FeedbackAttachment,
+    FeedbackSignature,
+)

@@ -19,6 +19,7 @@ from topics.services import concertation_sons, scope_label, statements_by_text
 
 from .access import decidable_sons_ids, may_decide
 from .decisions import TopicStatus, current_decisions, topic_progress
+from .feedback.summary import topic_feedback_summary
 from .models import Arbitration
 from .timeline import requirement_timeline
 
@@ -118,6 +119,7 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
         "events": events,
         "may_decide_any": any(row["editable"] for row in rows),
         "may_decide_topic": bool(scope_ids & decidable),
+        "feedback_summary": topic_feedback_summary(request.user, topic),
     }
     return render_page(request, "arbitrations/topic_detail.html", context, partial="decisions")
 
@@ -191,5 +193,8 @@ def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "editable_codes": [row.sons.code for row in rows if row.sons_id in decidable],
         "timeline": requirement_timeline(requirement, request.user),
         "version_groups": version_groups(versions),
+        "feedback_summary": topic_feedback_summary(request.user, requirement.topic, requirement)
+        if requirement.topic
+        else None,
     }
     return render_page(request, "arbitrations/requirement_detail.html", context)
