@@ -454,8 +454,10 @@ def answer(feedback: Feedback, *, by, data: AnswerInput, expected_version: int, 
 def publish_answer(feedback: Feedback, *, by, expected_version: int, now=None) -> None:
     """A second lead publishes an answer kept for review (never its writer)."""
     now = now or timezone.now()
-    if not may_answer(by) or not feedback.answer_pending_review or feedback.is_answered:
+    if not may_answer(by):
         raise PermissionDenied
+    if not feedback.answer_pending_review or feedback.is_answered:
+        raise FeedbackRefused(_("Aucune réponse n'attend de relecture pour ce retour."))
     if feedback.answered_by_id == by.pk:
         raise FeedbackRefused(
             _("Une réponse gardée pour relecture est publiée par un autre responsable.")
@@ -506,6 +508,8 @@ def reopen(feedback: Feedback, *, by, expected_version: int):
 
     if not may_answer(by) or feedback.is_draft or feedback.is_answered:
         raise PermissionDenied
+    if feedback.reopened_decision_id:
+        raise FeedbackRefused(_("L'arbitrage a déjà été rouvert pour ce retour."))
     requirements = list(feedback.requirements.all())
     sons = list(feedback.sons.all())
     decided = decided_subjects(feedback.topic, requirements, sons)

@@ -57,3 +57,8 @@ ROWS = {
 from .matrix_catalogue import ROWS as CATALOGUE_ROWS  # noqa: E402
 
 ROWS.update(CATALOGUE_ROWS)
+
+# Argued feedback (issue 8).
+from .matrix_feedback import ROWS as FEEDBACK_ROWS  # noqa: E402
+
+ROWS.update(FEEDBACK_ROWS)
