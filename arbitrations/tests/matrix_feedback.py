@@ -106,7 +106,7 @@ ROWS = {
             outsider=HIDDEN,
         ),
         kwargs=filed,
-    ),  # fmt: skip
+    ),
     "feedback_attachment": Row(
         expect(
             admin=HIDDEN,
@@ -119,7 +119,7 @@ ROWS = {
             outsider=HIDDEN,
         ),
         kwargs=draft_attachment,
-    ),  # fmt: skip
+    ),
     # A draft is changed by its organisation; its member editor reads it only.
     "feedback_edit": Row(
         expect(
@@ -133,7 +133,7 @@ ROWS = {
             outsider=HIDDEN,
         ),
         kwargs=draft,
-    ),  # fmt: skip
+    ),
     "feedback_file": Row(
         expect(
             admin=HIDDEN,
@@ -147,7 +147,7 @@ ROWS = {
         ),
         kwargs=draft,
         method="post",
-    ),  # fmt: skip
+    ),
     # Co-signing: another organisation that sees it (the member editor).
     "feedback_cosign": Row(
         expect(
@@ -162,7 +162,7 @@ ROWS = {
         ),
         kwargs=filed,
         method="post",
-    ),  # fmt: skip
+    ),
     # Answering: leads only (an empty form is a 400 with its errors).
     "feedback_assign": Row(only(LEADS, 400), kwargs=filed, method="post"),
     "feedback_answer": Row(only(LEADS, 400), kwargs=filed, method="post"),
