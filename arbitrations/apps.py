@@ -7,10 +7,20 @@ class ArbitrationsConfig(AppConfig):
     verbose_name = _("Arbitrages")
 
     def ready(self) -> None:
+        from accounts.services import register_personal_data
+
+        from . import comments
+
+        # A person's data export (RGPD) lists what they wrote.
+        register_personal_data("comments", comments.personal_comments)
+        register_personal_data("comment_reports", comments.personal_reports)
+        register_personal_data("internal_notes", comments.personal_notes)
+
         from calendar_app.reminders import provide_feedback_windows
         from notifications import subjects
 
         from .feedback.services import open_windows
+        from .feedback.summary import register_comments
 
         # A feedback can be followed: its filers, co-signers and the leads
         # hear of its co-signatures and its answer. Its parents are none: a
@@ -27,6 +37,7 @@ class ArbitrationsConfig(AppConfig):
             )
         )
         provide_feedback_windows(open_windows)
+        register_comments()
 
 
 def reverse_feedback(feedback) -> str:

@@ -17,7 +17,10 @@ from core.text import word_diff
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
 from topics.services import concertation_sons, scope_label, statements_by_text
 
+from . import comments
 from .access import decidable_sons_ids, may_decide
+from .comment_forms import InternalNoteForm
+from .comment_views import thread_context
 from .decisions import TopicStatus, current_decisions, topic_progress
 from .feedback.summary import topic_feedback_summary
 from .models import Arbitration
@@ -120,6 +123,7 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
         "may_decide_any": any(row["editable"] for row in rows),
         "may_decide_topic": bool(scope_ids & decidable),
         "feedback_summary": topic_feedback_summary(request.user, topic),
+        **thread_context(request, topic),
     }
     return render_page(request, "arbitrations/topic_detail.html", context, partial="decisions")
 
@@ -196,5 +200,10 @@ def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "feedback_summary": topic_feedback_summary(request.user, requirement.topic, requirement)
         if requirement.topic
         else None,
+        **thread_context(request, requirement),
     }
+    if comments.may_moderate(request.user):
+        # The leads' notes: only ever put in the context of the authority.
+        context["notes"] = comments.internal_notes(request.user, requirement)
+        context["note_form"] = InternalNoteForm(auto_id="note-%s")
     return render_page(request, "arbitrations/requirement_detail.html", context)

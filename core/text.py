@@ -12,7 +12,7 @@ import nh3
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "blockquote"}
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, *, link_rel: str = "noopener noreferrer nofollow") -> str:
     """Markdown to HTML that is safe to show: no raw HTML, only plain links."""
     html = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
     return nh3.clean(
@@ -20,7 +20,16 @@ def render_markdown(text: str) -> str:
         tags=ALLOWED_TAGS,
         attributes={"a": {"href"}},
         url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
+        link_rel=link_rel,
+    )
+
+
+def render_user_markdown(text: str) -> str:
+    """What a participant typed (a comment), as safe HTML: Markdown, but any
+    HTML they typed is shown as text, not interpreted, and their links are
+    marked as user content (``ugc``) that search engines do not endorse."""
+    return render_markdown(
+        (text or "").replace("<", "&lt;"), link_rel="noopener noreferrer nofollow ugc"
     )
 
 

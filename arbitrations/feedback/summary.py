@@ -45,3 +45,40 @@ def topic_feedback_summary(user, topic, requirement=None) -> dict:
         "workshop": [f for f in visible if f.for_workshop and not f.is_draft],
         "may_draft": services.may_draft(user),
     }
+
+
+def register_comments() -> None:
+    """Comments on a feedback (arbitrations.comments): read and written by
+    those who see the feedback — its organisation and the federation's
+    member editors on a draft, the leads once filed (visible_to)."""
+    from django.http import Http404
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from .. import comments
+
+    def find(key: str) -> Feedback:
+        if not key.isdigit():
+            raise Http404("No such feedback")
+        try:
+            return Feedback.objects.select_related("topic").get(pk=int(key))
+        except Feedback.DoesNotExist:
+            raise Http404("No such feedback") from None
+
+    def may_read(user, feedback: Feedback) -> bool:
+        return Feedback.objects.visible_to(user).filter(pk=feedback.pk).exists()
+
+    comments.register(
+        comments.CommentSubject(
+            kind="retour",
+            field="feedback",
+            label=_("Retour"),
+            find=find,
+            key=lambda feedback: str(feedback.pk),
+            url=lambda feedback: reverse("feedback_detail", args=[feedback.pk]),
+            name=str,
+            may_read=may_read,
+            may_comment=may_read,
+            followed=lambda feedback: feedback,
+        )
+    )

@@ -20,6 +20,7 @@ from accounts.audit import Action, record
 from core.htmx import render_page
 from topics.models import Requirement, RequirementSons
 
+from ..comment_views import thread_context
 from ..views import get_topic
 from . import services
 from .exports import synthesis_response
@@ -219,9 +220,16 @@ def _detail_context(request: HttpRequest, feedback: Feedback, **forms) -> dict:
 @require_GET
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = get_feedback(request.user, pk)
-    return render_page(
-        request, "arbitrations/feedback/detail.html", _detail_context(request, feedback)
-    )
+    return _render_detail(request, feedback)
+
+
+def _render_detail(request: HttpRequest, feedback: Feedback, status=None, **extra) -> HttpResponse:
+    context = {
+        **_detail_context(request, feedback, **extra),
+        **thread_context(request, feedback),
+        "conflict": extra.get("conflict", False),
+    }
+    return render_page(request, "arbitrations/feedback/detail.html", context, status=status)
 
 
 @require_GET
@@ -276,8 +284,7 @@ def feedback_assign(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = get_feedback(request.user, pk)
     form = AssignForm(request.POST)
     if not form.is_valid():
-        context = _detail_context(request, feedback, assign_form=form)
-        return render_page(request, "arbitrations/feedback/detail.html", context, status=400)
+        return _render_detail(request, feedback, status=400, assign_form=form)
     try:
         services.assign(
             feedback,
@@ -311,9 +318,7 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
         except FeedbackConflict:
             _conflict(request)
             feedback = get_feedback(request.user, pk)
-            context = _detail_context(request, feedback, answer_form=form)
-            context["conflict"] = True
-            return render_page(request, "arbitrations/feedback/detail.html", context, status=409)
+            return _render_detail(request, feedback, status=409, answer_form=form, conflict=True)
         if form.cleaned_data["publish"] == "publish":
             messages.success(
                 request, _("Réponse publiée : les auteurs et cosignataires sont informés.")
@@ -321,8 +326,7 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Réponse enregistrée, en attente de relecture."))
         return redirect("feedback_detail", pk=feedback.pk)
-    context = _detail_context(request, feedback, answer_form=form)
-    return render_page(request, "arbitrations/feedback/detail.html", context, status=400)
+    return _render_detail(request, feedback, status=400, answer_form=form)
 
 
 @require_POST
