@@ -65,8 +65,20 @@ def test_the_issue_check(client_as, persona_user):
     detail = reverse("feedback_detail", args=[feedback.pk])
     download = reverse("feedback_attachment", args=[feedback.pk, attachment.pk])
 
-    # The draft: the federation's member editor reads it, nobody else.
+    # The draft: the federation's member editor reads it and comments on it, nobody else.
     assert editor.get(detail).status_code == 200
+    commented = editor.post(
+        reverse("comment_post", args=["retour", str(feedback.pk)]),
+        {"body": "Nous cosignerons : ajoutez le coût de la traçabilité."},
+    )
+    assert commented.status_code == 302
+    assert "ajoutez le coût de la traçabilité" in federation.get(detail).content.decode()
+    assert (
+        federation2.post(
+            reverse("comment_post", args=["retour", str(feedback.pk)]), {"body": "Intrus"}
+        ).status_code
+        == 404
+    )
     for other in (federation2, lead, client_as("outsider"), client_as("editor2")):
         assert other.get(detail).status_code == 404
         assert other.get(download).status_code == 404
