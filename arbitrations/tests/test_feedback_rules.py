@@ -104,7 +104,8 @@ def test_the_form_refuses_a_disguised_file_keeps_what_was_typed_and_saves_nothin
     text = unescaped(response)
     assert "« impacts.odt » n'est pas un fichier PDF, ODT, DOCX ou XLSX valide" in text
     assert "joignez-les à nouveau" in text
-    assert data["argument"] in text and data["proposed_wording"] in text
+    assert data["argument"] in text
+    assert data["proposed_wording"] in text
     assert 'aria-describedby="id_attachments' in response.content.decode() or (
         "fr-input-group--error" in text
     )
@@ -146,7 +147,7 @@ def test_several_real_files_are_kept_and_served_only_to_readers(client_as, setti
     assert "impacts.xlsx" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == XLSX_TYPE
-    assert b"".join(response.streaming_content) == xlsx_bytes() or True
+    assert b"".join(response.streaming_content)[:2] == b"PK"
     for persona in ("federation2", "outsider", "editor2", "lead"):
         assert client_as(persona).get(url).status_code == 404
     assert client_as("anonymous").get(url).status_code == 302
@@ -410,7 +411,8 @@ def test_a_lead_reopens_a_decided_subject(client_as, persona_user):
     lead.post(reverse("feedback_reopen", args=[feedback.pk]), {"version": feedback.version})
     feedback.refresh_from_db()
     draft = feedback.reopened_decision
-    assert draft is not None and not draft.is_published
+    assert draft is not None
+    assert not draft.is_published
     assert draft.decision == Arbitration.Decision.UNDER_INSTRUCTION
     assert [s.code for s in draft.sons.all()] == ["LGC"]
     assert draft.requirement.reference == "SC.DMP/UX.10"
@@ -567,8 +569,6 @@ def test_feedback_page_queries_do_not_grow(client_as, persona_user):
         feedback.requirements.add(
             *Requirement.objects.filter(topic=feedback.topic).order_by("pk")[n * 2 : n * 2 + 2]
         )
-        for persona in ("editor",):
-            pass
         FeedbackAttachment.objects.create(
             feedback=feedback, filename=f"f{n}.pdf", content_type="application/pdf", size=1,
             file=f"retours/x{n}.pdf",
