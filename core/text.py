@@ -28,8 +28,14 @@ def render_user_markdown(text: str) -> str:
     """What a participant typed (a comment), as safe HTML: Markdown, but any
     HTML they typed is shown as text, not interpreted, and their links are
     marked as user content (``ugc``) that search engines do not endorse."""
-    return render_markdown(
+    # Escaped before Markdown reads it: "<" never opens a tag.
+    html = render_markdown(
         (text or "").replace("<", "&lt;"), link_rel="noopener noreferrer nofollow ugc"
+    )
+    # Quotes in the text as entities, as Django's autoescape writes them, so
+    # that no typed text looks like an attribute to a scanner.
+    return "".join(
+        part if part.startswith("<") else part.replace('"', "&quot;") for part in _TAGS.split(html)
     )
 
 
@@ -39,6 +45,7 @@ class DiffPart:
     text: str
 
 
+_TAGS = re.compile(r"(<[^>]*>)")
 _TOKENS = re.compile(r"\s+|[^\s]+")
 _EMPHASIS = re.compile(r"\*\*|__")
 
