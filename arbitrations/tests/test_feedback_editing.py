@@ -1,0 +1,87 @@
+"""Editing a draft (and its attachments), stale drafts, the leads told of
+feedback filed on what they follow, the audit log of answers."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from arbitrations.feedback import services
+from arbitrations.models import Feedback
+from core.testing import unescaped
+from notifications.models import Notification
+from notifications.services import follow
+from topics.models import Sons, Topic
+
+from .feedback_helpers import docx_bytes, feedback_post, pdf_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+def test_a_draft_is_edited_its_attachments_replaced_and_a_stale_form_refused(client_as):
+    federation = client_as("federation")
+    data = feedback_post(attachments=upload("proposition.docx", docx_bytes()))
+    federation.post(reverse("feedback_new"), data)
+    feedback = Feedback.objects.get()
+    old = feedback.attachments.get()
+    url = reverse("feedback_edit", args=[feedback.pk])
+    form = unescaped(federation.get(url))
+    assert data["argument"] in form
+    assert "Retirer « proposition.docx »" in form
+    edited = {
+        **data,
+        "argument": "Argument précisé.",
+        "version": feedback.version,
+        "retirer": [old.pk],
+        "attachments": upload("courrier.pdf", pdf_bytes()),
+    }
+    assert federation.post(url, edited).status_code == 302
+    feedback.refresh_from_db()
+    assert feedback.argument == "Argument précisé."
+    assert list(feedback.attachments.values_list("filename", flat=True)) == ["courrier.pdf"]
+    assert not old.file.storage.exists(old.file.name)
+    # The same form sent again, on the version it was read at: refused, kept.
+    stale = {**edited, "argument": "Autre argument", "attachments": []}
+    response = federation.post(url, stale)
+    assert response.status_code == 200
+    text = unescaped(response)
+    assert "Quelqu'un a modifié ce brouillon" in text
+    assert "Autre argument" in text
+    feedback.refresh_from_db()
+    assert feedback.argument == "Argument précisé."
+
+
+def test_leads_following_the_topic_hear_of_feedback_filed_on_it(client_as, persona_user):
+    lead, lead2 = persona_user("lead"), persona_user("lead2")
+    follow(lead, Topic.objects.get(number=9))
+    follow(lead2, Sons.objects.get(code="DPI"))  # not what the feedback is about
+    data = feedback_post(deposer="1")
+    data.pop("brouillon")
+    assert client_as("federation").post(reverse("feedback_new"), data).status_code == 302
+    feedback = Feedback.objects.get()
+    told = Notification.objects.get(recipient=lead, kind=Notification.Kind.FEEDBACK_FILED)
+    assert told.subject_url == reverse("feedback_detail", args=[feedback.pk])
+    assert not Notification.objects.filter(recipient=lead2).exists()
+    # Filing made the filer follow it; the answer is audited.
+    services.answer(
+        feedback,
+        by=lead,
+        data=services.AnswerInput("deferred", "Reporté à la vague 3."),
+        expected_version=feedback.version,
+    )
+    assert AuditEvent.objects.filter(
+        action="feedback_answered", target_id=str(feedback.pk), actor=lead
+    ).exists()
+    assert Notification.objects.filter(
+        recipient=persona_user("federation"), kind=Notification.Kind.FEEDBACK_ANSWERED
+    ).exists()
+    # The author is not told of their own filing.
+    assert not Notification.objects.filter(
+        recipient=persona_user("federation"), kind=Notification.Kind.FEEDBACK_FILED
+    ).exists()
