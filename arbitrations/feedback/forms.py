@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -284,6 +285,12 @@ AGE_CHOICES = [
 
 
 class InboxFilterForm(forms.Form):
+    recherche = forms.CharField(
+        label=_("Rechercher"),
+        required=False,
+        max_length=200,
+        help_text=_("Une référence d'exigence ou des mots de l'argumentaire."),
+    )
     sujet = forms.ModelChoiceField(
         label=_("Sujet"), queryset=Topic.objects.none(), required=False, to_field_name="pk"
     )
@@ -323,6 +330,17 @@ class InboxFilterForm(forms.Form):
         if not self.is_valid():
             return feedback
         data = self.cleaned_data
+        words = (data.get("recherche") or "").strip()
+        if words:
+            on_requirement = Feedback.requirements.through.objects.filter(
+                requirement__reference__icontains=words
+            ).values("feedback_id")
+            feedback = feedback.filter(
+                Q(argument__icontains=words)
+                | Q(proposed_wording__icontains=words)
+                | Q(organisation__name__icontains=words)
+                | Q(pk__in=on_requirement)
+            )
         if data.get("sujet"):
             feedback = feedback.filter(topic=data["sujet"])
         if data.get("sons"):

@@ -473,9 +473,14 @@ def my_feedback(request: HttpRequest) -> HttpResponse:
     organisation = request.user.organisation_id
     rows = feedback_list(request.user).filter(organisation_id=organisation)
     signed = feedback_list(request.user).filter(signatures__organisation_id=organisation)
+    # An editor reads (and comments on) the feedback of its federations.
+    federations = feedback_list(request.user).filter(
+        organisation__in=request.user.organisation.federations.all()
+    )
     context = {
         "own": rows.order_by("-created_at", "-pk"),
         "signed": signed.order_by("-filed_at", "-pk"),
+        "federations": federations.order_by("-created_at", "-pk"),
     }
     return render_page(request, "arbitrations/feedback/mine.html", context)
 

@@ -85,3 +85,40 @@ def test_leads_following_the_topic_hear_of_feedback_filed_on_it(client_as, perso
     assert not Notification.objects.filter(
         recipient=persona_user("federation"), kind=Notification.Kind.FEEDBACK_FILED
     ).exists()
+
+
+def test_the_inbox_searches_as_you_type(client_as, persona_user):
+    federation = persona_user("federation")
+    requirement_feedback = services.save_feedback(
+        by=federation,
+        data=services.FeedbackInput(
+            topic=Topic.objects.get(number=9),
+            kind="question",
+            argument="Traçabilité du refus",
+            new_element="Nouveau",
+        ),
+        file=True,
+    )
+    lead = client_as("lead")
+    url = reverse("feedback_inbox")
+    found = lead.get(url + "?recherche=tra%C3%A7abilit%C3%A9", HTTP_HX_REQUEST="true")
+    assert "<html" not in found.content.decode()
+    assert reverse("feedback_detail", args=[requirement_feedback.pk]) in found.content.decode()
+    missed = lead.get(url + "?recherche=antivirus").content.decode()
+    assert reverse("feedback_detail", args=[requirement_feedback.pk]) not in missed
+    # The filter form names its htmx target and keeps a real action (no JS needed).
+    page = lead.get(url).content.decode()
+    assert 'action="/retours/"' in page
+    assert 'hx-get="/retours/"' in page
+
+
+def test_an_editor_finds_its_federations_drafts_in_mes_retours(client_as, persona_user):
+    draft = services.save_feedback(
+        by=persona_user("federation"),
+        data=services.FeedbackInput(
+            topic=Topic.objects.get(number=9), kind="question", argument="À commenter"
+        ),
+    )
+    link = reverse("feedback_detail", args=[draft.pk])
+    assert link in client_as("editor").get(reverse("my_feedback")).content.decode()
+    assert link not in client_as("editor2").get(reverse("my_feedback")).content.decode()
