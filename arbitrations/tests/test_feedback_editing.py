@@ -122,3 +122,28 @@ def test_an_editor_finds_its_federations_drafts_in_mes_retours(client_as, person
     link = reverse("feedback_detail", args=[draft.pk])
     assert link in client_as("editor").get(reverse("my_feedback")).content.decode()
     assert link not in client_as("editor2").get(reverse("my_feedback")).content.decode()
+
+
+def test_leads_see_feedback_proposed_for_a_workshop_beside_the_agenda(client_as, persona_user):
+    from calendar_app.models import AgendaItem
+
+    item = (
+        AgendaItem.objects.filter(topic__isnull=False, event__kind="sharing_session")
+        .select_related("event", "topic")
+        .first()
+    )
+    proposed = services.save_feedback(
+        by=persona_user("federation"),
+        data=services.FeedbackInput(
+            topic=item.topic,
+            kind="objection",
+            argument="À discuter",
+            new_element="Nouveau",
+            for_workshop=True,
+        ),
+        file=True,
+    )
+    page = client_as("lead").get(reverse("session_decisions", args=[item.event.slug]))
+    assert reverse("feedback_detail", args=[proposed.pk]) in page.content.decode()
+    inbox = client_as("lead").get(reverse("feedback_inbox") + "?atelier=on").content.decode()
+    assert reverse("feedback_detail", args=[proposed.pk]) in inbox
