@@ -177,16 +177,12 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     def perform(comment, data):
         return comments.edit_comment(comment, by=request.user, body=data["body"])
 
-    _entry, _subject, comment = comments.get_comment(request.user, pk)
-    if request.method == "POST" and comments.may_correct(request.user, comment):
-        # The window may close while the author types: the form says so
-        # (and keeps the text) rather than a bare 403.
-        def allowed(user, comment):
+    def allowed(user, comment):
+        if request.method == "POST":
+            # The window may close while the author types: edit_comment
+            # refuses, and the form says so and keeps the text (not a bare 403).
             return comments.may_correct(user, comment)
-    else:
-
-        def allowed(user, comment):
-            return comments.may_edit(user, comment)
+        return comments.may_edit(user, comment)
 
     return _action(
         request, pk, "edit", EditForm, allowed, perform, _("Votre commentaire est modifié.")

@@ -38,7 +38,7 @@ def test_editor_comments_federation_replies_editor_sees_the_reply(
     expect(page.get_by_label("Votre commentaire")).to_be_focused()
     page.keyboard.type(QUESTION)
     page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Publier le commentaire")).to_be_focused()
+    expect(page.get_by_role("button", name="Envoyer le commentaire")).to_be_focused()
     page.keyboard.press("Enter")
     expect(thread).to_contain_text(QUESTION)
     expect(thread).to_contain_text("1 commentaire")
@@ -61,7 +61,7 @@ def test_editor_comments_federation_replies_editor_sees_the_reply(
     expect(answer_box).to_be_focused()  # the opened form takes the focus
     other.keyboard.type(ANSWER)
     # A double click on the button posts once.
-    other.get_by_role("button", name="Publier la réponse").dblclick()
+    other.get_by_role("button", name="Envoyer la réponse").dblclick()
     expect(other.locator("#comments")).to_contain_text(ANSWER)
     expect(other.locator("#comments")).to_contain_text("2 commentaires")
     assert Comment.objects.filter(parent=question).count() == 1
@@ -85,7 +85,7 @@ def test_an_empty_comment_shows_an_error_and_the_form_keeps_the_sons(page, login
     login_as("editor2")
     page.goto(UX10)
     page.get_by_label("Énoncé commenté").select_option("RIS")
-    page.get_by_role("button", name="Publier le commentaire").click()
+    page.get_by_role("button", name="Envoyer le commentaire").click()
     error = page.locator("#comments").get_by_text("Ce champ est obligatoire")
     expect(error).to_be_visible()
     expect(page.get_by_label("Énoncé commenté")).to_have_value("RIS")
@@ -100,13 +100,13 @@ def test_commenting_without_javascript(browser, live_server, demo_data, browser_
     browser_login(page, "federation")
     page.goto(UX10)
     page.get_by_label("Votre commentaire").fill("Sans JavaScript.")
-    page.get_by_role("button", name="Publier le commentaire").click()
+    page.get_by_role("button", name="Envoyer le commentaire").click()
     expect(page).to_have_url(re.compile(r"/exigences/SC\.DMP/UX\.10#commentaire-\d+$"))
     expect(page.locator("#comments")).to_contain_text("Sans JavaScript.")
     # "Répondre" is a page with the form open.
     page.locator("#comments").get_by_role("link", name="Répondre").click()
     expect(page).to_have_url(re.compile(r"/commentaires/\d+/repondre/$"))
     page.get_by_label("Votre réponse").fill("Réponse sans JavaScript.")
-    page.get_by_role("button", name="Publier la réponse").click()
+    page.get_by_role("button", name="Envoyer la réponse").click()
     expect(page.locator(".portal-comment--depth-1")).to_contain_text("Réponse sans JavaScript.")
     context.close()
