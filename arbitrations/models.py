@@ -247,7 +247,7 @@ class DecisionFeedToken(models.Model):
 # registry); adding a subject kind is a new nullable key here, its name in
 # COMMENT_SUBJECT_FIELDS (the constraint follows) and a registry entry.
 
-COMMENT_SUBJECT_FIELDS = ("requirement", "topic")
+COMMENT_SUBJECT_FIELDS = ("requirement", "topic", "feedback")
 
 # How long an author may still change what they wrote (after that, or once
 # someone answered, only a visible correction).
@@ -299,6 +299,15 @@ class Comment(models.Model):
         blank=True,
         related_name="comments",
         verbose_name=_("sujet"),
+    )
+    # A draft feedback's members comment on it before it is filed (issue 8).
+    feedback = models.ForeignKey(
+        "arbitrations.Feedback",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("retour"),
     )
     parent = models.ForeignKey(
         "self",
@@ -501,3 +510,11 @@ class InternalNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requirement} — {self.author} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+# Argued feedback (issue 8): its models live with its code.
+from .feedback.models import (  # noqa: E402, F401
+    Feedback,
+    FeedbackAttachment,
+    FeedbackSignature,
+)

@@ -22,6 +22,7 @@ from .access import decidable_sons_ids, may_decide
 from .comment_forms import InternalNoteForm
 from .comment_views import thread_context
 from .decisions import TopicStatus, current_decisions, topic_progress
+from .feedback.summary import topic_feedback_summary
 from .models import Arbitration
 from .timeline import requirement_timeline
 
@@ -121,6 +122,7 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
         "events": events,
         "may_decide_any": any(row["editable"] for row in rows),
         "may_decide_topic": bool(scope_ids & decidable),
+        "feedback_summary": topic_feedback_summary(request.user, topic),
         **thread_context(request, topic),
     }
     return render_page(request, "arbitrations/topic_detail.html", context, partial="decisions")
@@ -195,6 +197,9 @@ def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "editable_codes": [row.sons.code for row in rows if row.sons_id in decidable],
         "timeline": requirement_timeline(requirement, request.user),
         "version_groups": version_groups(versions),
+        "feedback_summary": topic_feedback_summary(request.user, requirement.topic, requirement)
+        if requirement.topic
+        else None,
         **thread_context(request, requirement),
     }
     if comments.may_moderate(request.user):

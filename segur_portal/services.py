@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arbitrations.decisions import TopicStatus, current_decisions, topic_progress
-from arbitrations.models import Arbitration
+from arbitrations.models import Arbitration, Feedback
 from calendar_app.models import Event
 from topics.models import Requirement, RequirementSons, Sons, Topic
 
@@ -173,4 +173,17 @@ def dashboard_context(user) -> dict[str, Any]:
         "days_to_target": (timezone.localtime(target.starts_at).date() - timezone.localdate()).days
         if target
         else None,
+        "feedback_waiting": _feedback_waiting(user),
+    }
+
+
+def _feedback_waiting(user) -> dict[str, Any] | None:
+    """Leads: the feedback awaiting an answer, the oldest first."""
+    if not getattr(user, "is_authority", False):
+        return None
+    waiting = Feedback.objects.visible_to(user).awaiting_answer()
+    return {
+        "count": waiting.count(),
+        "oldest": list(waiting.select_related("organisation", "topic").order_by("filed_at")[:5]),
+        "mine": waiting.filter(assignee=user).count(),
     }

@@ -102,3 +102,8 @@ COMMENT_ROWS = {
     "internal_notes": Row(only(AUTHORITY), kwargs={"reference": "SC.SSI/IE.33"}),
 }
 ROWS.update(COMMENT_ROWS)
+
+# Argued feedback (issue 8).
+from .matrix_feedback import ROWS as FEEDBACK_ROWS  # noqa: E402
+
+ROWS.update(FEEDBACK_ROWS)
