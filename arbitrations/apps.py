@@ -34,10 +34,17 @@ class ArbitrationsConfig(AppConfig):
                 name=lambda feedback: f"{feedback} — {feedback.topic.label}",
                 url=lambda feedback: reverse_feedback(feedback),
                 topic=lambda feedback: feedback.topic,
+                readable=may_read_feedback,
             )
         )
         provide_feedback_windows(open_windows)
         register_comments()
+
+
+def may_read_feedback(user, feedback) -> bool:
+    from .models import Feedback
+
+    return Feedback.objects.visible_to(user).filter(pk=feedback.pk).exists()
 
 
 def reverse_feedback(feedback) -> str:

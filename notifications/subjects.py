@@ -29,6 +29,10 @@ def _no_topic(obj: Any) -> Any:
     return None
 
 
+def _readable_by_participants(user: Any, obj: Any) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class SubjectType:
     """A kind of thing people may follow."""
@@ -42,6 +46,10 @@ class SubjectType:
     parents: Callable[[Any], Iterable[models.Model]] = field(default=_no_parents)
     # The topic a digest lists it under, if any.
     topic: Callable[[Any], models.Model | None] = field(default=_no_topic)
+    # Whether ``user`` may see the subject at all: a subject that is not for
+    # everyone (a feedback before its answer) says so, and whoever may not
+    # read it can neither follow it nor learn its name by trying.
+    readable: Callable[[Any, Any], bool] = field(default=_readable_by_participants)
 
     @property
     def model(self) -> type[models.Model]:

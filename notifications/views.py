@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -129,7 +129,12 @@ def follow_list(request: HttpRequest) -> HttpResponse:
 
 def _toggle(request: HttpRequest, *, following: bool) -> HttpResponse:
     subject = registry.resolve(request.POST.get("subject", ""))
-    name = registry.subject_type_of(subject).name(subject)
+    subject_type = registry.subject_type_of(subject)
+    readable = subject_type.readable(request.user, subject)
+    if following and not readable:
+        raise Http404("No such subject")
+    # Leaving what one may no longer read is allowed, without learning its name.
+    name = subject_type.name(subject) if readable else subject_type.verbose_name
     if following:
         services.follow(request.user, subject)
         announce = _("Vous suivez désormais %(name)s.") % {"name": name}

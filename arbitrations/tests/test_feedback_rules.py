@@ -21,7 +21,8 @@ from arbitrations.decisions import TopicStatus, feedback_answered, topic_progres
 from arbitrations.feedback import files, services
 from arbitrations.models import Arbitration, Feedback, FeedbackAttachment
 from core.testing import assert_queries_constant, unescaped
-from notifications.models import Delivery, Notification
+from notifications import services as notifications
+from notifications.models import Delivery, Follow, Notification
 from topics.models import Requirement, Sons, Topic
 
 from .feedback_helpers import (
@@ -284,12 +285,22 @@ def test_unpublished_feedback_is_invisible_everywhere_to_others(client_as, perso
     anonymous = client_as("anonymous")
     assert anonymous.get(reverse("feedback_detail", args=[feedback.pk])).status_code == 302
     assert not Feedback.objects.visible_to(User()).exists()
-    # A follow made by hand (the generic follow button) reveals nothing: the
-    # follower who may not see the feedback is dropped before anyone is told.
+    # Following it by hand (the generic follow button, its number guessed)
+    # is refused and reveals nothing, not even its name.
     outsider = persona_user("outsider")
-    client_as("outsider").post(
-        reverse("follow"), {"subject": f"arbitrations.feedback:{feedback.pk}"}
-    )
+    ref = f"arbitrations.feedback:{feedback.pk}"
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        refused = client_as("outsider").post(reverse("follow"), {"subject": ref}, **headers)
+        assert refused.status_code == 404
+        assert feedback.topic.label not in refused.content.decode()
+    assert not Follow.objects.filter(user=outsider, subject_id=feedback.pk).exists()
+    # Leaving it is allowed (one may have lost access), still without its name.
+    left = client_as("outsider").post(reverse("unfollow"), {"subject": ref}, HTTP_HX_REQUEST="true")
+    assert left.status_code == 200
+    assert feedback.topic.label not in left.content.decode()
+    # A follow that exists anyway (made before access was lost) tells nothing:
+    # the follower who may not see the feedback is dropped before anyone is told.
+    notifications.follow(outsider, feedback)
     services.cosign(feedback, by=persona_user("editor"))
     assert not Notification.objects.filter(recipient=outsider).exists()
     # Leads see it in their inbox, its fragment and export.
