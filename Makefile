@@ -64,11 +64,15 @@ messages: install
 	$(RUN_ENV) $(MANAGE) makemessages -l en --add-location file --ignore '.venv/*' --ignore 'var/*'
 	$(RUN_ENV) $(MANAGE) compilemessages -l en --ignore '.venv' --ignore 'var'
 
-# The committed catalogue is current, fully translated and compiled (needs gettext).
+# The committed catalogue is current, fully translated (no empty or fuzzy entry) and compiled (needs gettext).
 check-messages: messages
 	@if msgattrib --untranslated --no-obsolete locale/en/LC_MESSAGES/django.po | grep -q msgid; then \
 		echo "Untranslated strings in locale/en/LC_MESSAGES/django.po:"; \
 		msgattrib --untranslated --no-obsolete locale/en/LC_MESSAGES/django.po; exit 1; fi
+	@# A fuzzy entry (makemessages' guess from a similar string) is not compiled: English readers would see French.
+	@if msgfmt --statistics -o /dev/null locale/en/LC_MESSAGES/django.po 2>&1 | grep -q fuzzy; then \
+		echo "Fuzzy (unchecked) translations in locale/en/LC_MESSAGES/django.po:"; \
+		msgattrib --only-fuzzy --no-obsolete locale/en/LC_MESSAGES/django.po; exit 1; fi
 	git diff --exit-code -I 'POT-Creation-Date' -- locale/
 
 # The catalogue import on a generated 1,100-row spreadsheet (bench/): rows per

@@ -209,6 +209,7 @@ class Notification(models.Model):
         COMMENT_REPLY = "comment_reply", _("Réponse à un commentaire")
         FEEDBACK_FILED = "feedback_filed", _("Retour déposé")
         FEEDBACK_COSIGNED = "feedback_cosigned", _("Retour cosigné")
+        FEEDBACK_COSIGN_INVITATION = "feedback_invited", _("Invitation à cosigner un retour")
         FEEDBACK_ANSWERED = "feedback_answered", _("Réponse à un retour")
 
     recipient = models.ForeignKey(
@@ -310,6 +311,11 @@ class Notification(models.Model):
             return gettext("Réponse à votre commentaire sur %(subject)s") % {"subject": name}
         if self.kind == self.Kind.FEEDBACK_FILED:
             return gettext("Retour déposé : %(subject)s") % {"subject": name}
+        if self.kind == self.Kind.FEEDBACK_COSIGN_INVITATION:
+            return gettext("%(organisation)s vous invite à cosigner %(subject)s") % {
+                "organisation": self.data.get("organisation", ""),
+                "subject": name,
+            }
         if self.kind == self.Kind.FEEDBACK_COSIGNED:
             return gettext("%(organisation)s cosigne %(subject)s") % {
                 "organisation": self.data.get("organisation", ""),

@@ -252,6 +252,27 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = services.leads().order_by("family_name", "given_name")
 
 
+class InviteForm(forms.Form):
+    """Other federations asked to co-sign a filed feedback."""
+
+    federations = forms.ModelMultipleChoiceField(
+        label=_("Fédérations invitées à cosigner"),
+        help_text=_("Elles pourront lire ce retour et le cosigner."),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, feedback: Feedback, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["federations"].queryset = (
+            Organisation.objects.filter(kind=Organisation.Kind.FEDERATION)
+            .exclude(pk=feedback.organisation_id)
+            .exclude(feedback_invitations=feedback)
+            .exclude(feedback_signatures__feedback=feedback)
+            .order_by("name")
+        )
+
+
 class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -77,6 +77,14 @@ class FeedbackQuerySet(models.QuerySet):
                     FeedbackSignature.objects.filter(organisation_id=org).values("feedback_id")
                 )
             )
+            # Federations invited to co-sign, once it is filed.
+            seen |= ~Q(status=Feedback.Status.DRAFT) & Q(
+                pk__in=models.Subquery(
+                    Feedback.invited_organisations.through.objects.filter(
+                        organisation_id=org
+                    ).values("feedback_id")
+                )
+            )
         return self.filter(seen)
 
     def filed(self) -> FeedbackQuerySet:
@@ -154,6 +162,14 @@ class Feedback(models.Model):
     impact_feasibility = models.TextField(_("faisabilité"), blank=True)
     new_element = models.TextField(_("élément nouveau"), blank=True)
     for_workshop = models.BooleanField(_("à discuter en atelier"), default=False)
+    # Other federations the filers ask to co-sign: they see the feedback from
+    # then on (before its answer is published, nobody else does).
+    invited_organisations = models.ManyToManyField(
+        "accounts.Organisation",
+        blank=True,
+        related_name="feedback_invitations",
+        verbose_name=_("fédérations invitées à cosigner"),
+    )
     # Set at filing: the feedback is on a subject already decided (the deck's
     # "non-réouverture des sujets déjà arbitrés"): flagged to the leads.
     on_decided_subject = models.BooleanField(_("sur un sujet déjà arbitré"), default=False)

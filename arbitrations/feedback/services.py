@@ -8,7 +8,9 @@
   SONS, or on the topic), without the new element that justifies it (the
   deck's "non-réouverture des sujets déjà arbitrés"); such a feedback is
   flagged to the leads.
-- Other organisations co-sign a filed feedback; the filers are told.
+- Other organisations that see a filed feedback co-sign it (a federation's
+  member editors; other federations once the filers invite them); the
+  filers are told.
 - A lead assigns, answers (published at once, or kept for a second lead who
   publishes it), reopens the decision (a new draft decision) or answers
   "déjà arbitré". Every change claims the version it was read at: two
@@ -31,7 +33,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.audit import Action, record
-from accounts.models import User
+from accounts.models import Organisation, User
 from calendar_app.models import PARIS
 from calendar_app.reminders import plan_feedback_windows
 from notifications.models import Follow, Notification
@@ -82,6 +84,16 @@ def may_cosign(user, feedback: Feedback, signed_ids: set[int]) -> bool:
         and feedback.status in (Feedback.Status.SUBMITTED, Feedback.Status.UNDER_REVIEW)
         and user.organisation_id != feedback.organisation_id
         and user.organisation_id not in signed_ids
+    )
+
+
+def may_invite(user, feedback: Feedback) -> bool:
+    """The filing organisation's people ask other federations to co-sign a
+    filed feedback, until it is answered."""
+    return (
+        may_draft(user)
+        and user.organisation_id == feedback.organisation_id
+        and feedback.status in (Feedback.Status.SUBMITTED, Feedback.Status.UNDER_REVIEW)
     )
 
 
@@ -397,6 +409,39 @@ def cosign(feedback: Feedback, *, by) -> FeedbackSignature:
             data=_summary(feedback, organisation=by.organisation.name),
         )
     return signature
+
+
+def invite_cosigners(feedback: Feedback, *, by, organisations: Sequence) -> list:
+    """Ask other federations to co-sign: they see the feedback from now on,
+    and their representatives are told. Returns the federations newly
+    invited (inviting twice invites once)."""
+    with transaction.atomic():
+        feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+        if not may_invite(by, feedback):
+            raise PermissionDenied
+        already = set(feedback.invited_organisations.values_list("pk", flat=True))
+        new = [
+            organisation
+            for organisation in organisations
+            if organisation.kind == Organisation.Kind.FEDERATION
+            and organisation.pk != feedback.organisation_id
+            and organisation.pk not in already
+        ]
+        if not new:
+            return []
+        feedback.invited_organisations.add(*new)
+        notify(
+            subjects=[feedback],
+            kind=Notification.Kind.FEEDBACK_COSIGN_INVITATION,
+            actor=by,
+            target=feedback,
+            key=f"feedback_invited:{feedback.pk}:{','.join(str(o.pk) for o in new)}",
+            data=_summary(feedback),
+            recipients=User.objects.filter(
+                organisation__in=new, role=User.Role.FEDERATION, is_active=True
+            ),
+        )
+    return new
 
 
 # --- Answering ---------------------------------------------------------------------

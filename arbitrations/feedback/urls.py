@@ -11,6 +11,7 @@ urlpatterns = [
     path("retours/<int:pk>/modifier/", views.feedback_edit, name="feedback_edit"),
     path("retours/<int:pk>/deposer/", views.feedback_file, name="feedback_file"),
     path("retours/<int:pk>/cosigner/", views.feedback_cosign, name="feedback_cosign"),
+    path("retours/<int:pk>/inviter/", views.feedback_invite, name="feedback_invite"),
     path("retours/<int:pk>/attribuer/", views.feedback_assign, name="feedback_assign"),
     path("retours/<int:pk>/repondre/", views.feedback_answer, name="feedback_answer"),
     path(

@@ -29,6 +29,7 @@ from .forms import (
     AssignForm,
     FeedbackForm,
     InboxFilterForm,
+    InviteForm,
     VersionForm,
     WindowForm,
 )
@@ -190,6 +191,8 @@ def _detail_context(request: HttpRequest, feedback: Feedback, **forms) -> dict:
         "feedback": feedback,
         "may_edit": services.may_edit(user, feedback),
         "may_cosign": services.may_cosign(user, feedback, signed),
+        "may_invite": services.may_invite(user, feedback),
+        "invite_form": forms.get("invite_form") or InviteForm(feedback=feedback),
         "may_answer": lead
         and feedback.status in (Feedback.Status.SUBMITTED, Feedback.Status.UNDER_REVIEW),
         "may_publish_answer": lead
@@ -261,6 +264,25 @@ def feedback_cosign(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("%(organisation)s cosigne ce retour.") % {"organisation": request.user.organisation},
+    )
+    return redirect("feedback_detail", pk=feedback.pk)
+
+
+@require_POST
+def feedback_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback = get_feedback(request.user, pk)
+    if not services.may_invite(request.user, feedback):
+        raise PermissionDenied
+    form = InviteForm(request.POST, feedback=feedback)
+    if not form.is_valid():
+        return _render_detail(request, feedback, status=400, invite_form=form)
+    invited = services.invite_cosigners(
+        feedback, by=request.user, organisations=list(form.cleaned_data["federations"])
+    )
+    messages.success(
+        request,
+        _("Invitation envoyée à %(federations)s.")
+        % {"federations": ", ".join(str(organisation) for organisation in invited)},
     )
     return redirect("feedback_detail", pk=feedback.pk)
 

@@ -163,6 +163,23 @@ ROWS = {
         kwargs=filed,
         method="post",
     ),
+    # Inviting other federations to co-sign: the filing organisation only (an
+    # empty form is a 400 with its errors); nobody else may, the member
+    # editor included.
+    "feedback_invite": Row(
+        expect(
+            admin=403,
+            lead=403,
+            lead2=403,
+            federation=400,
+            editor=403,
+            federation2=HIDDEN,
+            editor2=HIDDEN,
+            outsider=HIDDEN,
+        ),
+        kwargs=filed,
+        method="post",
+    ),
     # Answering: leads only (an empty form is a 400 with its errors).
     "feedback_assign": Row(only(LEADS, 400), kwargs=filed, method="post"),
     "feedback_answer": Row(only(LEADS, 400), kwargs=filed, method="post"),

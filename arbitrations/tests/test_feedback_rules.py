@@ -454,6 +454,53 @@ def test_a_federation_cannot_cosign_its_own_feedback_and_cosigners_are_listed(
     assert "Éditeur démo LGC, le" in page
 
 
+def test_another_federation_invited_to_cosign_sees_it_is_told_and_cosigns(client_as, persona_user):
+    """The issue: "other federations co-sign". Before its answer, a feedback
+    is its federation's, its co-signers' and the leads': the filers invite
+    another federation, which then reads it and co-signs."""
+    feedback = make_filed(persona_user, argument="Argument à partager")
+    page_url = reverse("feedback_detail", args=[feedback.pk])
+    federation2 = persona_user("federation2")
+    assert client_as("federation2").get(page_url).status_code == 404
+
+    # Nothing chosen: a clear error, nothing saved.
+    refused = client_as("federation").post(reverse("feedback_invite", args=[feedback.pk]), {})
+    assert refused.status_code == 400
+    assert 'aria-describedby="' in refused.content.decode()
+    assert not feedback.invited_organisations.exists()
+    # Only federations are offered, and not the filer itself.
+    offered = refused.context["invite_form"].fields["federations"].queryset
+    assert federation2.organisation in offered
+    assert persona_user("federation").organisation not in offered
+    assert not offered.exclude(kind="federation").exists()
+
+    response = client_as("federation").post(
+        reverse("feedback_invite", args=[feedback.pk]),
+        {"federations": [federation2.organisation_id]},
+    )
+    assert response.status_code == 302
+    told = Notification.objects.get(recipient=federation2, kind="feedback_invited")
+    assert told.subject_url.startswith(page_url)
+    page = unescaped(client_as("federation2").get(page_url))
+    assert "Argument à partager" in page
+    assert f"Cosigner au nom de {federation2.organisation}" in page
+    # The invited federation's other members are not thereby co-signers, and
+    # an uninvited organisation still knows nothing.
+    assert client_as("outsider").get(page_url).status_code == 404
+
+    assert (
+        client_as("federation2").post(reverse("feedback_cosign", args=[feedback.pk])).status_code
+        == 302
+    )
+    assert feedback.signatures.filter(organisation=federation2.organisation).exists()
+    page = unescaped(client_as("lead").get(page_url))
+    assert f"{federation2.organisation}, le" in page
+    # The filers hear of the co-signature.
+    assert Notification.objects.filter(
+        recipient=persona_user("federation"), kind="feedback_cosigned"
+    ).exists()
+
+
 # --- Topic status, dashboard ---------------------------------------------------------
 
 
