@@ -108,9 +108,12 @@ def participants() -> QuerySet:
     )
 
 
-def concerned_participants(events: Iterable[Event]) -> dict[int, set[int]]:
+def concerned_participants(
+    events: Iterable[Event], people: QuerySet | None = None
+) -> dict[int, set[int]]:
     """For each event, the participants it concerns, by the personal feed's
-    rule (``EventQuerySet.concerning``). The rule reads a person's role and
+    rule (``EventQuerySet.concerning``), among ``people`` (by default those an
+    e-mail reaches: ``participants()``). The rule reads a person's role and
     organisation only, so it is asked once per (role, organisation), for all
     the events at once."""
     ids = [event.pk for event in events]
@@ -118,7 +121,8 @@ def concerned_participants(events: Iterable[Event]) -> dict[int, set[int]]:
     if not ids:
         return found
     profiles: dict[tuple, list[int]] = defaultdict(list)
-    for pk, role, organisation_id, is_superuser in participants().values_list(
+    people = participants() if people is None else people
+    for pk, role, organisation_id, is_superuser in people.values_list(
         "pk", "role", "organisation_id", "is_superuser"
     ):
         profiles[(role, organisation_id, is_superuser)].append(pk)

@@ -8,9 +8,10 @@ reinstated.
 
 The reminders (reminders.py) follow every change in the same transaction:
 ``_event_moved``, ``_event_cancelled`` and ``_event_reinstated`` move, cancel
-or recreate the event's pending reminders in the notifications outbox; an
-edit, a registration, a question re-plan them too. Registering follows the
-event.
+or recreate the event's pending reminders in the notifications outbox, and
+tell the people the event concerns and its followers (a notification, and an
+e-mail at each one's rhythm); an edit, a registration, a question re-plan
+them too. Registering follows the event.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from notifications.models import Follow
-from notifications.services import follow, unfollow
+from accounts.models import User
+from notifications.models import Follow, Notification
+from notifications.services import follow, notify, unfollow
 
 from . import reminders
 from .models import AgendaItem, Event, EventDocument, Question, QuestionVote, Registration
@@ -64,22 +67,68 @@ class When:
 # --- Hooks for the reminders (reminders.py, in the notifications outbox) ---------------
 
 
-def _event_moved(event: Event, before: When) -> None:
+def _event_moved(event: Event, before: When, *, by) -> None:
     """The event's date, hours or status changed (it was ``before``): its
     pending reminders move with it; those whose new time has passed, and
-    all of them for an event now in the past or to schedule, are cancelled."""
+    all of them for an event now in the past or to schedule, are cancelled.
+    When its date or hours changed, the people it concerns are told."""
     reminders.plan_event(event)
+    when = When.of(event)
+    if (when.starts_at, when.ends_at, when.all_day) != (
+        before.starts_at,
+        before.ends_at,
+        before.all_day,
+    ):
+        _tell(event, change="moved", by=by)
 
 
-def _event_cancelled(event: Event) -> None:
-    """The event's pending reminders are cancelled."""
+def _event_cancelled(event: Event, *, by) -> None:
+    """The event's pending reminders are cancelled, and the people it
+    concerns are told."""
     reminders.plan_event(event)
+    _tell(event, change="cancelled", by=by)
 
 
-def _event_reinstated(event: Event) -> None:
+def _event_reinstated(event: Event, *, by) -> None:
     """The event's reminders still to come are planned again (cancelled rows
-    revived)."""
+    revived), and the people it concerns are told."""
     reminders.plan_event(event)
+    _tell(event, change="reinstated", by=by)
+
+
+def _tell(event: Event, *, change: str, by) -> None:
+    """Notify the participants an event concerns (the personal feed's rule:
+    the registered organisations included) and its followers that it was
+    moved, cancelled or reinstated — in the portal and by e-mail at each
+    one's rhythm. Nobody is told of a change to an event already over."""
+    if event.is_over():
+        return
+    active = User.objects.filter(is_active=True, closed_at=None)
+    people = reminders.concerned_participants(
+        [event],
+        active.filter(
+            role__in=[User.Role.EDITOR, User.Role.FEDERATION], organisation__isnull=False
+        ),
+    )[event.pk]
+    people |= set(
+        Follow.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Event),
+            subject_id=event.pk,
+            user__in=active,
+        ).values_list("user_id", flat=True)
+    )
+    notify(
+        subjects=[event],
+        kind=Notification.Kind.EVENT_CHANGED,
+        actor=by,
+        key=f"event_{change}:{event.pk}:{event.sequence}",
+        data={
+            "change": change,
+            "starts_at": event.starts_at.isoformat() if event.starts_at else "",
+            "reason": event.cancellation_reason if change == "cancelled" else "",
+        },
+        recipients=people,
+    )
 
 
 # --- Events -------------------------------------------------------------------------------
@@ -155,7 +204,7 @@ def save_event(form, *, by, version: int | None = None) -> Event:
     moved = When.of(event) != before
     _record(event, by=by, reason=_("Déplacement") if moved else _("Modification"))
     if moved:
-        _event_moved(event, before)
+        _event_moved(event, before, by=by)
     else:
         # Its kind or audiences may have changed: who is reminded, and when.
         reminders.plan_event(event)
@@ -176,7 +225,7 @@ def move_event(
     with _no_history(current):
         current.save()
     _record(current, by=by, reason=_("Déplacement"))
-    _event_moved(current, before)
+    _event_moved(current, before, by=by)
     return current
 
 
@@ -192,7 +241,7 @@ def cancel_event(event: Event, *, by, reason: str = "") -> Event:
     with _no_history(current):
         current.save(update_fields=["cancelled_at", "cancellation_reason"])
     _record(current, by=by, reason=_("Annulation"))
-    _event_cancelled(current)
+    _event_cancelled(current, by=by)
     return current
 
 
@@ -207,7 +256,7 @@ def reinstate_event(event: Event, *, by) -> Event:
     with _no_history(current):
         current.save(update_fields=["cancelled_at", "cancellation_reason"])
     _record(current, by=by, reason=_("Rétablissement"))
-    _event_reinstated(current)
+    _event_reinstated(current, by=by)
     return current
 
 

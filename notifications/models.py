@@ -210,6 +210,7 @@ class Notification(models.Model):
         FEEDBACK_FILED = "feedback_filed", _("Retour déposé")
         FEEDBACK_COSIGNED = "feedback_cosigned", _("Retour cosigné")
         FEEDBACK_COSIGN_INVITATION = "feedback_invited", _("Invitation à cosigner un retour")
+        EVENT_CHANGED = "event_changed", _("Événement déplacé, annulé ou rétabli")
         FEEDBACK_ANSWERED = "feedback_answered", _("Réponse à un retour")
 
     recipient = models.ForeignKey(
@@ -311,6 +312,13 @@ class Notification(models.Model):
             return gettext("Réponse à votre commentaire sur %(subject)s") % {"subject": name}
         if self.kind == self.Kind.FEEDBACK_FILED:
             return gettext("Retour déposé : %(subject)s") % {"subject": name}
+        if self.kind == self.Kind.EVENT_CHANGED:
+            change = self.data.get("change")
+            if change == "cancelled":
+                return gettext("Événement annulé : %(subject)s") % {"subject": name}
+            if change == "reinstated":
+                return gettext("Événement rétabli : %(subject)s") % {"subject": name}
+            return gettext("Nouvelle date pour %(subject)s") % {"subject": name}
         if self.kind == self.Kind.FEEDBACK_COSIGN_INVITATION:
             return gettext("%(organisation)s vous invite à cosigner %(subject)s") % {
                 "organisation": self.data.get("organisation", ""),

@@ -257,9 +257,11 @@ def test_moves_and_cancellations_go_through_the_hooks_reminders_will_use(
 
     calls = []
     monkeypatch.setattr(
-        services, "_event_moved", lambda event, before: calls.append(("moved", before))
+        services, "_event_moved", lambda event, before, by: calls.append(("moved", before))
     )
-    monkeypatch.setattr(services, "_event_cancelled", lambda event: calls.append(("cancelled",)))
+    monkeypatch.setattr(
+        services, "_event_cancelled", lambda event, by: calls.append(("cancelled",))
+    )
     event = Event.objects.get(slug="atelier-architecture-2023-10-20")
     url = reverse("event_edit", args=[event.slug])
     data = workshop_data(title="Atelier architecture (API PSC)", description="", capacity="")

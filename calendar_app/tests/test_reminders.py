@@ -317,6 +317,65 @@ def test_cancelling_cancels_them_and_reinstating_plans_them_again(planned, clien
     assert set(rows(WORKSHOP_20).values_list("pk", flat=True)) <= planned_rows  # revived
 
 
+def test_those_it_concerns_are_told_when_a_workshop_is_cancelled_moved_or_reinstated(
+    client_as, persona_user
+):
+    """The 18/10 intrusion-test workshop (hôpital and radio, the deck): its
+    audiences' editors, the federations and the registered organisation's
+    people hear that it is cancelled, then reinstated, then moved — the LGC
+    editor only once their organisation registered; the lead who acts does
+    not."""
+    from notifications.models import Notification
+
+    event = Event.objects.get(slug=INTRUSION)
+    editor = persona_user("editor")
+
+    def told(change: str) -> set[str]:
+        return {
+            n.recipient.email
+            for n in Notification.objects.filter(
+                kind="event_changed", subject_id=event.pk, data__change=change
+            ).select_related("recipient")
+        }
+
+    with time_machine.travel(NOW, tick=False):
+        services.register(event, organisation=editor.organisation, by=editor)
+        lead = client_as("lead")
+        assert (
+            lead.post(
+                reverse("event_cancel", kwargs={"slug": INTRUSION}), {"reason": "Reporté"}
+            ).status_code
+            == 302
+        )
+        assert told("cancelled") == PARTICIPANTS
+        notification = Notification.objects.get(
+            recipient=editor, kind="event_changed", data__change="cancelled"
+        )
+        assert notification.title == f"Événement annulé : {event.title}"
+        assert lead.post(reverse("event_reinstate", kwargs={"slug": INTRUSION})).status_code == 302
+        assert told("reinstated") == PARTICIPANTS
+        moved = services.move_event(
+            Event.objects.get(slug=INTRUSION),
+            starts_at=at("2023-10-19 09:30"),
+            ends_at=at("2023-10-19 12:00"),
+            all_day=False,
+            by=persona_user("lead"),
+        )
+    assert told("moved") == PARTICIPANTS
+    assert not Notification.objects.filter(recipient=persona_user("lead"), kind="event_changed")
+    # Nobody is told twice of one change, and e-mails go through the outbox.
+    assert Notification.objects.filter(kind="event_changed", recipient=editor).count() == 3
+    assert moved.sequence > event.sequence
+
+
+def test_nobody_is_told_of_a_change_to_an_event_already_over(persona_user):
+    from notifications.models import Notification
+
+    with time_machine.travel(at("2023-11-02 09:00"), tick=False):
+        services.cancel_event(Event.objects.get(slug=INTRUSION), by=persona_user("lead"))
+    assert not Notification.objects.filter(kind="event_changed").exists()
+
+
 def test_an_event_in_the_past_never_produces_a_reminder(persona_user):
     after_all = at("2023-12-01 09:00")
     with time_machine.travel(after_all, tick=False):
