@@ -26,7 +26,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -129,6 +131,15 @@ def _claim_token(token: str | None, by) -> SubmissionToken | Outcome | None:
         if used.user_id != by.pk:
             raise PermissionDenied from None
         return Outcome(used.arbitration, duplicate=True)
+
+
+def purge_submission_tokens(*, now: datetime | None = None) -> int:
+    """Forget the decision forms' one-time tokens older than
+    ``SUBMISSION_TOKEN_DAYS`` (beat, daily): a form resent later than that is
+    still protected by the version it was loaded at. Returns how many."""
+    limit = (now or timezone.now()) - timedelta(days=settings.SUBMISSION_TOKEN_DAYS)
+    deleted, _by_model = SubmissionToken.objects.filter(created_at__lt=limit).delete()
+    return deleted
 
 
 def _lock(subject: Requirement | Topic) -> None:

@@ -383,6 +383,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60,
         "options": {"expires": 60},
     },
+    "submission-tokens-purge": {
+        "task": "arbitrations.tasks.purge_submission_tokens",
+        "schedule": crontab(hour=3, minute=29),
+    },
     "notifications-purge": {
         "task": "notifications.tasks.purge",
         "schedule": crontab(hour=3, minute=17),
@@ -395,6 +399,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": 600},
     },
 }
+# How long a decision form's one-time token (double-submit guard) is kept.
+SUBMISSION_TOKEN_DAYS = env.int("SUBMISSION_TOKEN_DAYS", default=2)
 # How long a claimed outbox row is its claimer's; gathered "immediate" e-mails.
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=600)
 NOTIFICATIONS_IMMEDIATE_SECONDS = env.int("NOTIFICATIONS_IMMEDIATE_SECONDS", default=60)

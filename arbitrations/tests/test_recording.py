@@ -211,6 +211,25 @@ def test_the_same_form_submitted_twice_makes_one_change(persona_user):
     assert requirement.arbitrations.drafts().count() == 1
 
 
+def test_old_form_tokens_are_forgotten_by_the_daily_task(persona_user, settings):
+    """The double-submit guard keeps its tokens SUBMISSION_TOKEN_DAYS, then
+    the beat task forgets them; a recent one stays."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from arbitrations.models import SubmissionToken
+    from arbitrations.tasks import purge_submission_tokens
+
+    settings.SUBMISSION_TOKEN_DAYS = 2
+    lead = persona_user("lead")
+    now = timezone.now()
+    SubmissionToken.objects.create(token="old", user=lead, created_at=now - timedelta(days=3))
+    SubmissionToken.objects.create(token="recent", user=lead, created_at=now - timedelta(days=1))
+    assert purge_submission_tokens.apply().get() == 1
+    assert list(SubmissionToken.objects.values_list("token", flat=True)) == ["recent"]
+
+
 def test_a_new_decision_takes_its_sons_out_of_an_older_draft(persona_user):
     admin = persona_user("admin")
     wide = record(admin, codes=("LGC", "DPI"), decision="kept")
