@@ -25,9 +25,8 @@ def axe_findings(page) -> list[str]:
         if violation["impact"] not in BLOCKING_IMPACTS:
             continue
         targets = ", ".join(str(node["target"]) for node in violation["nodes"][:5])
-        lines.append(
-            f"{page.url}: {violation['id']} ({violation['impact']}): {violation['help']} — {targets}"
-        )
+        rule = f"{violation['id']} ({violation['impact']}): {violation['help']}"
+        lines.append(f"{page.url}: {rule} — {targets}")
     return lines
 
 
@@ -75,7 +74,8 @@ def focus_is_drawn(page) -> str:
                 if (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) {
                     return 'outline ' + style.outlineStyle + ' ' + style.outlineWidth;
                 }
-                return style.boxShadow && style.boxShadow !== 'none' ? 'box-shadow ' + style.boxShadow : '';
+                const shadow = style.boxShadow && style.boxShadow !== 'none';
+                return shadow ? 'box-shadow ' + style.boxShadow : '';
             };
             const el = document.activeElement;
             return drawn(getComputedStyle(el)) || drawn(getComputedStyle(el, '::before'));
