@@ -63,6 +63,18 @@ MAIN_PAGES: list[MainPage] = [
     MainPage("event_detail", kwargs=SESSION, subject="1er temps de partage éditeur"),
     MainPage("session_record", kwargs=SESSION, subject="Relevé de décisions"),
     MainPage("question_search", query="?q=antivirus", subject="Questions"),
+    MainPage(
+        "decide_requirement",
+        roles=AUTHORITY,
+        kwargs={"reference": "SC.SSI/IE.33"},
+        query="?sons=LGC",
+        subject="SC.SSI/IE.33",
+    ),
+    MainPage("session_decisions", roles=AUTHORITY, kwargs=SESSION, subject="Arbitrages"),
+    MainPage("event_create", roles=AUTHORITY, subject="événement"),
+    MainPage("calendar_feeds", subject="abonner au calendrier"),
+    MainPage("organisation_list", roles=AUTHORITY, subject="Organisations"),
+    MainPage("audit_log", roles=("admin",), subject="Journal d’audit"),
     MainPage("catalogue_import", roles=AUTHORITY, subject="Importer des exigences"),
     MainPage(
         "catalogue_import_detail", roles=AUTHORITY, kwargs=lead_import, subject="exigences.xlsx"
