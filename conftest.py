@@ -4,6 +4,7 @@ the demo data, logged-in clients, and Chromium for browser tests."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -134,28 +135,53 @@ def browser(chromium_path):
 
 
 @pytest.fixture
-def page(browser, live_server, demo_data, request):
+def page(browser, live_server, demo_data):
     """A fresh browser page on the live server. A failing test leaves a
-    screenshot and the page's HTML, and prints where."""
+    screenshot and the page's HTML, and prints where (pytest_runtest_makereport)."""
     context = browser.new_context(base_url=live_server.url, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        folder = os.path.join(settings.VAR_DIR, "test-artifacts", request.node.name)
-        os.makedirs(folder, exist_ok=True)
-        page.screenshot(path=os.path.join(folder, "screenshot.png"), full_page=True)
-        with open(os.path.join(folder, "page.html"), "w") as f:
-            f.write(page.content())
-        print(f"\nBrowser artefacts of {request.node.nodeid}: {folder}")
     context.close()
+
+
+def save_browser_artifacts(item) -> str | None:
+    """Screenshot and HTML of every browser page the failed test used (the
+    ``page`` fixture and any other page fixture), in
+    var/test-artifacts/<test name>/; returns that folder."""
+    from playwright.sync_api import Page
+
+    pages = {
+        name: value
+        for name, value in getattr(item, "funcargs", {}).items()
+        if isinstance(value, Page) and not value.is_closed()
+    }
+    if not pages:
+        return None
+    safe_name = re.sub(r"[^\w.-]+", "_", item.name)[:150]
+    folder = os.path.join(settings.VAR_DIR, "test-artifacts", safe_name)
+    os.makedirs(folder, exist_ok=True)
+    for name, browser_page in pages.items():
+        try:
+            browser_page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+            with open(os.path.join(folder, f"{name}.html"), "w", encoding="utf-8") as f:
+                f.write(browser_page.content())
+        except Exception as error:  # a crashed page must not hide the test's failure
+            with open(os.path.join(folder, f"{name}.error.txt"), "w", encoding="utf-8") as f:
+                f.write(repr(error))
+    return folder
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
+    if report.when == "call" and report.failed:
+        folder = save_browser_artifacts(item)
+        if folder:
+            line = f"Browser artefacts (screenshot + HTML) of {item.nodeid}: {folder}"
+            # Printed under the failure's traceback.
+            report.sections.append(("Browser artefacts", line))
     return report
 
 

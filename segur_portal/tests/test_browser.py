@@ -23,6 +23,13 @@ def test_language_switch_in_the_header(page, login_as):
     page.locator(".fr-header__tools").get_by_role("button", name="EN - English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    # The choice follows the person to other pages, and back to French.
+    page.goto("/sujets/")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Sujets de la concertation")
+    page.locator(".fr-header__tools").get_by_title("Select a language").click()
+    page.locator(".fr-header__tools").get_by_role("button", name="FR - Français").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sujets de la concertation")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
 
 
 def test_anonymous_visitor_is_sent_to_the_login_page(page):

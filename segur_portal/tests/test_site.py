@@ -150,9 +150,20 @@ def test_legal_pages_are_public_and_linked_from_every_page(client, client_as, ur
 
 @pytest.mark.django_db
 def test_accessibility_statement_states_its_level(client):
+    """Honest: partially compliant, from automated axe checks and keyboard
+    tests, no full RGAA audit — in French and in English."""
     html = client.get(reverse("accessibility")).content.decode()
     assert "partiellement conforme" in html
     assert "RGAA" in html
+    assert "axe-core" in html
+    assert "au clavier seul" in html
+    assert "non un audit RGAA complet" in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("accessibility")).content.decode()
+    assert "partially compliant" in html
+    assert "axe-core" in html
+    assert "keyboard alone" in html
+    assert "not a full RGAA audit" in html
 
 
 @pytest.mark.django_db
