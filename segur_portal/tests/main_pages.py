@@ -34,6 +34,12 @@ def lead_import() -> dict:
     return {"pk": entry.pk}
 
 
+def filed_feedback() -> dict:
+    from arbitrations.tests.matrix_feedback import filed
+
+    return filed()
+
+
 @dataclass(frozen=True)
 class MainPage:
     url_name: str
@@ -92,7 +98,22 @@ MAIN_PAGES: list[MainPage] = [
     MainPage("privacy", roles=EVERYONE, subject="données personnelles"),
     MainPage("sitemap", roles=EVERYONE, subject="Plan du site"),
     MainPage("account_login", roles=("anonymous",), subject="Connexion au portail"),
-    # Argued feedback (issue 8) adds its list, a feedback page and its form here.
+    # Comments and argued feedback (issue 8).
+    MainPage(
+        "comment_thread",
+        kwargs={"kind": "exigence", "key": "SC.DMP/UX.10"},
+        subject="Commentaires",
+    ),
+    MainPage("comment_moderation", roles=AUTHORITY, subject="Commentaires signalés"),
+    MainPage(
+        "internal_notes", roles=AUTHORITY, kwargs={"reference": "SC.DMP/UX.10"}, subject="Notes"
+    ),
+    MainPage("feedback_inbox", roles=AUTHORITY, subject="Retours à traiter"),
+    MainPage("my_feedback", roles=("editor", "federation"), subject="Mes retours"),
+    MainPage("feedback_new", roles=("federation",), query="?sujet=9", subject="Nouveau retour"),
+    # federation@'s filed feedback on SC.DMP/UX.10 with a DOCX: its federation,
+    # its member editor (editor@) and the leads read it.
+    MainPage("feedback_detail", kwargs=filed_feedback, subject="Retour n°"),
 ]
 
 
