@@ -63,7 +63,52 @@ ADMINS, LEADS, FEDERATION_REPS = 0.005, 0.02, 0.10
 FEDERATIONS = 0.07  # of the organisations; one authority; the rest are editors
 
 DOMAINS = ["SSI/IE", "DMP", "MSS", "INS", "PRO", "ALI", "IMG", "ORD", "BIO", "INT"]
-WORDS = ["le", "système", "doit", "permettre", "à", "l'utilisateur", "de", "consulter", "enregistrer", "transmettre", "le", "document", "la", "donnée", "de", "santé", "patient", "professionnel", "identifiant", "national", "messagerie", "sécurisée", "dossier", "médical", "partagé", "trace", "journal", "accès", "authentification", "interopérabilité", "format", "structuré", "CDA", "FHIR", "volet", "échange", "alimentation", "réception", "notification", "consentement", "habilitation", "certificat", "antivirus", "sauvegarde"]
+WORDS = (
+    "le",
+    "système",
+    "doit",
+    "permettre",
+    "à",
+    "l'utilisateur",
+    "de",
+    "consulter",
+    "enregistrer",
+    "transmettre",
+    "le",
+    "document",
+    "la",
+    "donnée",
+    "de",
+    "santé",
+    "patient",
+    "professionnel",
+    "identifiant",
+    "national",
+    "messagerie",
+    "sécurisée",
+    "dossier",
+    "médical",
+    "partagé",
+    "trace",
+    "journal",
+    "accès",
+    "authentification",
+    "interopérabilité",
+    "format",
+    "structuré",
+    "CDA",
+    "FHIR",
+    "volet",
+    "échange",
+    "alimentation",
+    "réception",
+    "notification",
+    "consentement",
+    "habilitation",
+    "certificat",
+    "antivirus",
+    "sauvegarde",
+)
 
 
 def sentence(rng: random.Random, words: int) -> str:
