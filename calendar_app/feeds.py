@@ -15,9 +15,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core import caching
 from core.htmx import render_page
 from topics.models import Topic
 
+from .caching import NAMESPACE
 from .ical import build_calendar
 from .models import AgendaItem, CalendarFeed, Event
 from .views import _topic
@@ -49,9 +51,15 @@ def _feed_of(token: str) -> CalendarFeed:
 @require_GET
 def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
     user = _feed_of(token).user
-    events = _feed_events().concerning(user)
-    with translation.override(user.language):
-        content = build_calendar(events, name=_("Concertation Ségur — mon calendrier"))
+
+    def build() -> bytes:
+        events = _feed_events().concerning(user)
+        with translation.override(user.language):
+            return build_calendar(events, name=_("Concertation Ségur — mon calendrier"))
+
+    # Calendar applications poll the feed: rebuilt only when events change.
+    parts = ("personal_feed", user.pk, user.role, user.organisation_id, user.language)
+    content = caching.cached(NAMESPACE, parts, build)
     return _ics(content, "concertation-segur.ics")
 
 

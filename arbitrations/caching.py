@@ -1,0 +1,43 @@
+"""What the decision pages keep in the cache, and the one way to make it stale.
+
+The dashboard's overview and "Mes décisions" are computed from the published
+decisions, the catalogue and the topics; they are cached (core.caching) under
+the "decisions" namespace. ``invalidate_decision_pages()`` makes all of it
+stale at once, now and when the transaction commits: call it whenever what
+those pages show changes — publishing a decision (arbitrations.services),
+answering a feedback. Saving or deleting a decision, a requirement, its
+per-SONS rows or a topic calls it too (signals below), so that admin edits
+and imports are never served stale.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from core import caching
+
+NAMESPACE = "decisions"
+
+
+def invalidate_decision_pages() -> None:
+    """The dashboard and every "Mes décisions" are recomputed at the next request."""
+    caching.invalidate(NAMESPACE)
+
+
+def _changed(sender, **kwargs) -> None:
+    if kwargs.get("raw"):  # fixtures being loaded
+        return
+    invalidate_decision_pages()
+
+
+def connect() -> None:
+    """Called once from the app's ready()."""
+    from topics.models import Requirement, RequirementSons, Sons, Topic
+
+    from .models import Arbitration
+
+    for model in (Arbitration, Requirement, RequirementSons, Topic, Sons):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"decisions-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"decisions-del-{model.__name__}")
+    for through in (Arbitration.sons.through, Topic.scope.through):
+        m2m_changed.connect(_changed, sender=through, dispatch_uid=f"decisions-{through.__name__}")
