@@ -24,6 +24,21 @@ def invalidate_decision_pages() -> None:
     caching.invalidate(NAMESPACE)
 
 
+def progress_parts(now) -> tuple:
+    """What a topic's status depends on besides decisions: the calendar's
+    version and when the next sharing session starts (its topics become
+    "présentés" then). One small query."""
+    from calendar_app.models import Event
+
+    next_session = (
+        Event.objects.filter(kind=Event.Kind.SHARING_SESSION, starts_at__gt=now)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    return (caching.version("events"), next_session)
+
+
 def _changed(sender, **kwargs) -> None:
     if kwargs.get("raw"):  # fixtures being loaded
         return

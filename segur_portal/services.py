@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from arbitrations.caching import NAMESPACE
+from arbitrations.caching import NAMESPACE, progress_parts
 from arbitrations.decisions import TopicStatus, current_decisions, topic_progress
 from arbitrations.models import Arbitration
 from calendar_app.models import Event
@@ -173,13 +173,7 @@ def state_cache_key(now) -> str:
     template): stale when the decision pages are invalidated
     (arbitrations.caching), when an event changes, and when the next sharing
     session starts (its topics become "présentés")."""
-    next_session = (
-        Event.objects.filter(kind=Event.Kind.SHARING_SESSION, starts_at__gt=now)
-        .order_by("starts_at")
-        .values_list("starts_at", flat=True)
-        .first()
-    )
-    return caching.key(NAMESPACE, "dashboard", caching.version("events"), next_session)
+    return caching.key(NAMESPACE, "dashboard", *progress_parts(now))
 
 
 def dashboard_context(user) -> dict[str, Any]:

@@ -47,14 +47,9 @@ def _selected(request: HttpRequest) -> dict[str, str]:
     return {key: request.GET.get(key, "").strip()[:200] for key in FILTERS}
 
 
-def find_requirements(user, selected: dict[str, str]):
-    """The requirements the filters select, with the current decision of
-    each (requirement, SONS) pair as ``user`` may see it: a fixed number of
-    queries, whatever the number of requirements."""
-    requirements = Requirement.objects.select_related("topic").prefetch_related(
-        Prefetch("applicabilities", RequirementSons.objects.select_related("sons"))
-    )
-    requirements = search_requirements(requirements, selected["q"])
+def _filtered(selected: dict[str, str]):
+    """The requirements the filters other than the decision select, by reference."""
+    requirements = search_requirements(Requirement.objects.all(), selected["q"])
     if selected["sons"]:
         requirements = requirements.filter(applicabilities__sons__code=selected["sons"])
     if selected["sujet"].isdigit():
@@ -65,31 +60,57 @@ def find_requirements(user, selected: dict[str, str]):
         requirements = requirements.filter(nature=selected["nature"])
     if selected["bloquante"] in ("oui", "non"):
         requirements = requirements.filter(blocking=selected["bloquante"] == "oui")
-    requirements = list(requirements.distinct().order_by("reference"))
-    decisions = current_decisions([r.pk for r in requirements], user)
+    return requirements.distinct().order_by("reference")
+
+
+def _with_decision(user, selected: dict[str, str], ids: list[int]) -> list[int]:
+    """Of ``ids``, those with a (requirement, SONS) pair whose current decision
+    is the one selected ("pending": none yet), in the order given."""
     wanted = selected["arbitrage"]
-    if wanted:
+    if not wanted:
+        return ids
+    decisions = current_decisions(ids, user)
+    pairs = RequirementSons.objects.filter(requirement_id__in=ids)
+    if selected["sons"]:
+        pairs = pairs.filter(sons__code=selected["sons"])
+    matching = set()
+    for requirement_id, sons_id in pairs.values_list("requirement_id", "sons_id"):
+        decision = decisions.get((requirement_id, sons_id))
+        if (decision is None and wanted == PENDING) or (
+            decision is not None and decision.decision == wanted
+        ):
+            matching.add(requirement_id)
+    return [pk for pk in ids if pk in matching]
 
-        def matches(requirement) -> bool:
-            for row in requirement.applicabilities.all():
-                if selected["sons"] and row.sons.code != selected["sons"]:
-                    continue
-                decision = decisions.get((requirement.pk, row.sons_id))
-                if (decision is None and wanted == PENDING) or (
-                    decision is not None and decision.decision == wanted
-                ):
-                    return True
-            return False
 
-        requirements = [r for r in requirements if matches(r)]
-    return requirements, decisions
+def _requirements(ids: list[int]) -> list[Requirement]:
+    """These requirements, with their topic and per-SONS rows, in this order."""
+    found = Requirement.objects.select_related("topic").prefetch_related(
+        Prefetch("applicabilities", RequirementSons.objects.select_related("sons"))
+    )
+    by_id = {r.pk: r for r in found.filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def find_requirements(user, selected: dict[str, str]):
+    """The requirements the filters select, with the current decision of
+    each (requirement, SONS) pair as ``user`` may see it: a fixed number of
+    queries, whatever the number of requirements."""
+    ids = _with_decision(user, selected, list(_filtered(selected).values_list("pk", flat=True)))
+    requirements = _requirements(ids)
+    return requirements, current_decisions(ids, user)
 
 
 @require_GET
 def requirement_list(request: HttpRequest) -> HttpResponse:
     selected = _selected(request)
-    requirements, decisions = find_requirements(request.user, selected)
-    page = Paginator(requirements, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Paginated in the database: only the page's requirements and decisions
+    # are read, whatever the number found.
+    ids = list(_filtered(selected).values_list("pk", flat=True))
+    ids = _with_decision(request.user, selected, ids)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _requirements(list(page.object_list))
+    decisions = current_decisions([r.pk for r in page.object_list], request.user)
     rows = [
         {
             "requirement": requirement,
