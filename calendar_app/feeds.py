@@ -57,8 +57,16 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
         with translation.override(user.language):
             return build_calendar(events, name=_("Concertation Ségur — mon calendrier"))
 
-    # Calendar applications poll the feed: rebuilt only when events change.
-    parts = ("personal_feed", user.pk, user.role, user.organisation_id, user.language)
+    # Calendar applications poll the feed: rebuilt only when events change,
+    # and shared by the people whose calendars are the same (Event.concerning:
+    # the authority, the federations, each editor organisation).
+    if user.is_authority:
+        audience = ("authority",)
+    elif user.is_federation:
+        audience = ("federation",)
+    else:
+        audience = ("editor", user.organisation_id)
+    parts = ("personal_feed", *audience, user.language)
     content = caching.cached(NAMESPACE, parts, build)
     return _ics(content, "concertation-segur.ics")
 
