@@ -163,6 +163,12 @@ def state_of_the_concertation(now) -> dict[str, Any]:
     topic_ids = list(Topic.objects.values_list("pk", flat=True))
     statuses = Counter(p.status for p in topic_progress(topic_ids, now).values())
     return {
+        "counts": {
+            "sons": Sons.objects.count(),
+            "topics": len(topic_ids),
+            "requirements": Requirement.objects.count(),
+            "decisions": Arbitration.objects.published().count(),
+        },
         "overview": decisions_overview(),
         "topic_statuses": [(label, statuses[value]) for value, label in TopicStatus.choices],
     }
@@ -180,12 +186,6 @@ def dashboard_context(user) -> dict[str, Any]:
     now = timezone.now()
     target = Event.objects.filter(kind=Event.Kind.MILESTONE).upcoming(now).first()
     return {
-        "counts": {
-            "sons": Sons.objects.count(),
-            "topics": Topic.objects.count(),
-            "requirements": Requirement.objects.count(),
-            "decisions": Arbitration.objects.published().count(),
-        },
         # Computed only when the rendered overview is not in the cache.
         "state": SimpleLazyObject(lambda: state_of_the_concertation(now)),
         "state_key": state_cache_key(now),
