@@ -207,7 +207,7 @@ def warm(targets: list[tuple[str, str]]) -> None:
     cached is computed once before measuring (the cold cost of each page is
     its uncached cost, measured by the query-count tests and profiles)."""
     for cookie, path in dict.fromkeys(targets):
-        request = urllib.request.Request(  # noqa: S310 - our own server
+        request = urllib.request.Request(
             f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": cookie}
         )
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310

@@ -13,20 +13,23 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import Action, record
+from core import caching
 from core.htmx import render_page
 from core.text import word_diff
 from topics.models import CatalogueImport, Requirement, RequirementSons, Sons, Topic
 from topics.search import search_requirements
 
 from ..access import require_decider
+from ..caching import NAMESPACE
 from ..decisions import current_decisions
 from ..models import Arbitration
 from . import importing
@@ -101,11 +104,10 @@ def find_requirements(user, selected: dict[str, str]):
     return requirements, current_decisions(ids, user)
 
 
-@require_GET
-def requirement_list(request: HttpRequest) -> HttpResponse:
-    selected = _selected(request)
-    # Paginated in the database: only the page's requirements and decisions
-    # are read, whatever the number found.
+def _found(request: HttpRequest, selected: dict[str, str]) -> dict:
+    """One page of the requirements found, with their current decisions:
+    paginated in the database, only the page's requirements and decisions
+    are read, whatever the number found."""
     ids = list(_filtered(selected).values_list("pk", flat=True))
     ids = _with_decision(request.user, selected, ids)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -124,11 +126,15 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
         }
         for requirement in page
     ]
+    return {"page": page, "rows": rows}
+
+
+@require_GET
+def requirement_list(request: HttpRequest) -> HttpResponse:
+    selected = _selected(request)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "page": page,
-        "rows": rows,
         "selected": selected,
         "query": query.urlencode(),
         "sons_choices": Sons.objects.all(),
@@ -143,6 +149,19 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
         "may_assign": request.user.is_authority,
         "may_import": request.user.is_authority,
     }
+    if request.user.is_authority:
+        # Drafts, and the form that attaches requirements to a topic.
+        context.update(_found(request, selected))
+    else:
+        # Editors and federations find the same published decisions: each
+        # search's results are rendered once until decisions or the catalogue
+        # change (arbitrations.caching).
+        def results() -> str:
+            found = {**context, **_found(request, selected)}
+            return render_to_string("arbitrations/requirement_list.html#results", found, request)
+
+        parts = ("requirement_list", get_language(), sorted(request.GET.lists()))
+        context["results_html"] = caching.cached(NAMESPACE, parts, results)
     return render_page(request, "arbitrations/requirement_list.html", context, partial="results")
 
 

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 SESSION = "temps-de-partage-2023-09-25"
 MARK = "Publication-visible-tout-de-suite-93"
 REFERENCE = "SC.SSI/IE.33"
-READER_PAGES = ("/", "/mes-decisions/", "/sujets/", "/sujets/7/")
+SEARCH = "/exigences/?q=IE.33"
+READER_PAGES = ("/", "/mes-decisions/", "/sujets/", "/sujets/7/", SEARCH)
 
 
 def draft(persona_user, decision="removed") -> Arbitration:
@@ -84,6 +85,10 @@ def test_a_published_decision_is_on_every_reader_page_at_once(
     topic_row = after["/sujets/7/"].split(row_id)[1].split("</tr>")[0]
     assert "supprimée" in topic_row
     assert "supprimée" not in before["/sujets/7/"].split(row_id)[1].split("</tr>")[0]
+    found_before = before[SEARCH].split('id="results"')[1]
+    found_after = after[SEARCH].split('id="results"')[1]
+    assert "supprimée" in found_after
+    assert "supprimée" not in found_before
     assert after["/sujets/"] != before["/sujets/"] or "Arbitré" in after["/sujets/"]
 
 
