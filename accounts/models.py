@@ -370,6 +370,8 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("Export")
         DECISION_CHANGED = "decision_changed", _("Arbitrage modifié")
         MODERATION = "moderation", _("Modération")
+        FEEDBACK_FILED = "feedback_filed", _("Retour déposé")
+        FEEDBACK_ANSWERED = "feedback_answered", _("Réponse à un retour")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)

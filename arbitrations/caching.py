@@ -5,9 +5,9 @@ decisions, the catalogue and the topics; they are cached (core.caching) under
 the "decisions" namespace. ``invalidate_decision_pages()`` makes all of it
 stale at once, now and when the transaction commits: call it whenever what
 those pages show changes — publishing a decision (arbitrations.services),
-answering a feedback. Saving or deleting a decision, a requirement, its
-per-SONS rows or a topic calls it too (signals below), so that admin edits
-and imports are never served stale.
+answering a feedback (arbitrations.feedback.services). Saving or deleting a
+decision, a feedback, a requirement, its per-SONS rows or a topic calls it
+too (signals below), so that admin edits and imports are never served stale.
 """
 
 from __future__ import annotations
@@ -49,9 +49,10 @@ def connect() -> None:
     """Called once from the app's ready()."""
     from topics.models import Requirement, RequirementSons, Sons, Topic
 
-    from .models import Arbitration
+    from .models import Arbitration, Feedback
 
-    for model in (Arbitration, Requirement, RequirementSons, Topic, Sons):
+    # Feedback: a topic is "arbitré" once its feedback is answered.
+    for model in (Arbitration, Feedback, Requirement, RequirementSons, Topic, Sons):
         post_save.connect(_changed, sender=model, dispatch_uid=f"decisions-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"decisions-del-{model.__name__}")
     for through in (Arbitration.sons.through, Topic.scope.through):

@@ -10,6 +10,10 @@ urlpatterns = [
     path("sujets/<str:key>/releve/", record_views.topic_record, name="topic_record"),
     path("sujets/<str:key>/releve.pdf", record_views.topic_record_pdf, name="topic_record_pdf"),
     path("sujets/<str:key>/releve.xlsx", record_views.topic_record_xlsx, name="topic_record_xlsx"),
+    # Argued feedback (issue 8).
+    path("", include("arbitrations.feedback.urls")),
+    # Comments, their moderation and the leads' internal notes.
+    path("", include("arbitrations.comment_urls")),
     # The catalogue: search, exports, imports, version diffs (before the detail's <path:>).
     path("", include("arbitrations.catalogue.urls")),
     # References hold slashes (SC.DMP/ALI/PROG.02): always the last part of the path.

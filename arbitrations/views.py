@@ -20,9 +20,13 @@ from core.text import word_diff
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
 from topics.services import concertation_sons, scope_label, statements_by_text
 
+from . import comments
 from .access import decidable_sons_ids, may_decide
 from .caching import NAMESPACE, progress_parts
+from .comment_forms import InternalNoteForm
+from .comment_views import thread_context
 from .decisions import TopicStatus, current_decisions, topic_progress
+from .feedback.summary import topic_feedback_summary
 from .models import Arbitration
 from .timeline import requirement_timeline
 
@@ -146,6 +150,8 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
             lambda: topic_progress([topic.pk], now)[topic.pk],
         ),
         "events": events,
+        "feedback_summary": topic_feedback_summary(request.user, topic),
+        **thread_context(request, topic),
     }
     if request.user.is_authority or request.htmx:
         # Drafts, decision forms and CSRF tokens: the authority's own page.
@@ -231,5 +237,13 @@ def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "editable_codes": [row.sons.code for row in rows if row.sons_id in decidable],
         "timeline": requirement_timeline(requirement, request.user),
         "version_groups": version_groups(versions),
+        "feedback_summary": topic_feedback_summary(request.user, requirement.topic, requirement)
+        if requirement.topic
+        else None,
+        **thread_context(request, requirement),
     }
+    if comments.may_moderate(request.user):
+        # The leads' notes: only ever put in the context of the authority.
+        context["notes"] = comments.internal_notes(request.user, requirement)
+        context["note_form"] = InternalNoteForm(auto_id="note-%s")
     return render_page(request, "arbitrations/requirement_detail.html", context)

@@ -14,11 +14,11 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "block
 
 
 @lru_cache(maxsize=8192)
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, *, link_rel: str = "noopener noreferrer nofollow") -> str:
     """Markdown to HTML that is safe to show: no raw HTML, only plain links.
 
-    A pure function of the text, memoised per process: pages show the same
-    comments and statements again and again (hundreds per page), and
+    A pure function of its arguments, memoised per process: pages show the
+    same comments and statements again and again (hundreds per page), and
     rendering and sanitising is their main cost."""
     html = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
     return nh3.clean(
@@ -26,7 +26,22 @@ def render_markdown(text: str) -> str:
         tags=ALLOWED_TAGS,
         attributes={"a": {"href"}},
         url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
+        link_rel=link_rel,
+    )
+
+
+def render_user_markdown(text: str) -> str:
+    """What a participant typed (a comment), as safe HTML: Markdown, but any
+    HTML they typed is shown as text, not interpreted, and their links are
+    marked as user content (``ugc``) that search engines do not endorse."""
+    # Escaped before Markdown reads it: "<" never opens a tag.
+    html = render_markdown(
+        (text or "").replace("<", "&lt;"), link_rel="noopener noreferrer nofollow ugc"
+    )
+    # Quotes in the text as entities, as Django's autoescape writes them, so
+    # that no typed text looks like an attribute to a scanner.
+    return "".join(
+        part if part.startswith("<") else part.replace('"', "&quot;") for part in _TAGS.split(html)
     )
 
 
@@ -36,6 +51,7 @@ class DiffPart:
     text: str
 
 
+_TAGS = re.compile(r"(<[^>]*>)")
 _TOKENS = re.compile(r"\s+|[^\s]+")
 _EMPHASIS = re.compile(r"\*\*|__")
 

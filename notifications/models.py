@@ -206,6 +206,10 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         DECISION_PUBLISHED = "decision_published", _("Arbitrage publié")
         STATEMENT_CHANGED = "statement_changed", _("Énoncé modifié")
+        COMMENT_REPLY = "comment_reply", _("Réponse à un commentaire")
+        FEEDBACK_FILED = "feedback_filed", _("Retour déposé")
+        FEEDBACK_COSIGNED = "feedback_cosigned", _("Retour cosigné")
+        FEEDBACK_ANSWERED = "feedback_answered", _("Réponse à un retour")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -284,7 +288,8 @@ class Notification(models.Model):
 
     @property
     def subject_url(self) -> str:
-        return self.data.get("subject", {}).get("url", "")
+        # ``anchor`` points inside the subject's page (a comment: "#commentaire-12").
+        return self.data.get("subject", {}).get("url", "") + self.data.get("anchor", "")
 
     @property
     def title(self) -> str:
@@ -301,6 +306,22 @@ class Notification(models.Model):
             return gettext("Arbitrage publié sur %(subject)s") % {"subject": name}
         if self.kind == self.Kind.STATEMENT_CHANGED:
             return gettext("Énoncé modifié : %(subject)s") % {"subject": name}
+        if self.kind == self.Kind.COMMENT_REPLY:
+            return gettext("Réponse à votre commentaire sur %(subject)s") % {"subject": name}
+        if self.kind == self.Kind.FEEDBACK_FILED:
+            return gettext("Retour déposé : %(subject)s") % {"subject": name}
+        if self.kind == self.Kind.FEEDBACK_COSIGNED:
+            return gettext("%(organisation)s cosigne %(subject)s") % {
+                "organisation": self.data.get("organisation", ""),
+                "subject": name,
+            }
+        if self.kind == self.Kind.FEEDBACK_ANSWERED:
+            disposition = self.data.get("disposition_label")
+            # The disposition's label is a msgid of the catalogue ("Acceptée").
+            return gettext("Réponse à %(subject)s : %(disposition)s") % {
+                "subject": name,
+                "disposition": gettext(disposition) if disposition else "",
+            }
         return f"{self.get_kind_display()} : {name}"
 
     @property

@@ -192,9 +192,15 @@ def notify(
     key: str | None = None,
     data: dict[str, Any] | None = None,
     now: datetime | None = None,
+    recipients: Iterable[Any] | None = None,
 ) -> int:
     """Tell the followers of ``subjects`` (and of what they belong to: a
     requirement's topic) that ``kind`` happened, once each.
+
+    ``recipients`` (people or their ids), when given, replaces the followers:
+    exactly those people are told (the author of a comment that got a reply),
+    the subjects still give the link and the topic. ``data`` may carry an
+    ``anchor`` ("#commentaire-12") that the link points to in the page.
 
     ``subjects[0]`` is what the notification links to; the others widen the
     audience (the SONS a decision covers). ``target`` is what happened (the
@@ -220,14 +226,22 @@ def notify(
     }
     now = now or timezone.now()
     with transaction.atomic():
-        followers = _followers(everything)
-        if actor is not None:
-            followers = followers.exclude(user=actor)
+        if recipients is None:
+            followers = _followers(everything)
+            if actor is not None:
+                followers = followers.exclude(user=actor)
+            audience = followers.order_by().values_list(
+                "user_id", "user__email_preference__frequency"
+            )
+        else:
+            ids = {getattr(person, "pk", person) for person in recipients}
+            people = get_user_model().objects.filter(pk__in=ids, is_active=True)
+            if actor is not None:
+                people = people.exclude(pk=actor.pk)
+            audience = people.order_by().values_list("pk", "email_preference__frequency")
         frequencies = {
             user_id: frequency or EmailPreference.DEFAULT
-            for user_id, frequency in followers.order_by()
-            .values_list("user_id", "user__email_preference__frequency")
-            .distinct()
+            for user_id, frequency in audience.distinct()
         }
         told = set(
             Notification.objects.filter(

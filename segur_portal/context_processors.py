@@ -59,6 +59,23 @@ def _current_name(request: HttpRequest) -> str:
     return match.view_name if match else ""
 
 
+FEEDBACK_SECTIONS = ("feedback_", "my_feedback", "topic_feedback_window")
+
+
+def _feedback_entry(request: HttpRequest, current: str) -> dict | None:
+    """Argued feedback: the leads' inbox, or a participant's "Mes retours"."""
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_authority:
+        url, label = reverse("feedback_inbox"), _("Retours à traiter")
+    elif user.organisation_id:
+        url, label = reverse("my_feedback"), _("Mes retours")
+    else:
+        return None
+    return {"url": url, "label": label, "current": current.startswith(FEEDBACK_SECTIONS)}
+
+
 def portal(request: HttpRequest) -> dict:
     current = _current_name(request)
     nav_items = [
@@ -71,4 +88,7 @@ def portal(request: HttpRequest) -> dict:
         }
         for entry in NAVIGATION
     ]
+    feedback = _feedback_entry(request, current)
+    if feedback:
+        nav_items.insert(3, feedback)
     return {"PORTAL_NAME": settings.PORTAL_NAME, "nav_items": nav_items}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arbitrations.caching import NAMESPACE, progress_parts
 from arbitrations.decisions import TopicStatus, current_decisions, topic_progress
-from arbitrations.models import Arbitration
+from arbitrations.models import Arbitration, Feedback
 from calendar_app.models import Event
 from core import caching
 from topics.models import Requirement, RequirementSons, Sons, Topic
@@ -194,4 +194,17 @@ def dashboard_context(user) -> dict[str, Any]:
         "days_to_target": (timezone.localtime(target.starts_at).date() - timezone.localdate()).days
         if target
         else None,
+        "feedback_waiting": _feedback_waiting(user),
+    }
+
+
+def _feedback_waiting(user) -> dict[str, Any] | None:
+    """Leads: the feedback awaiting an answer, the oldest first."""
+    if not getattr(user, "is_authority", False):
+        return None
+    waiting = Feedback.objects.visible_to(user).awaiting_answer()
+    return {
+        "count": waiting.count(),
+        "oldest": list(waiting.select_related("organisation", "topic").order_by("filed_at")[:5]),
+        "mine": waiting.filter(assignee=user).count(),
     }

@@ -67,6 +67,10 @@ class Topic(models.Model):
     scope = models.ManyToManyField(Sons, related_name="topics", verbose_name=_("SONS concernés"))
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    # The feedback window: argued feedback is filed between these two times
+    # (either may be empty: no bound on that side; both empty: always open).
+    feedback_opens_at = models.DateTimeField(_("ouverture des retours"), null=True, blank=True)
+    feedback_closes_at = models.DateTimeField(_("clôture des retours"), null=True, blank=True)
 
     class Meta:
         ordering = ["order", "number"]
@@ -80,6 +84,18 @@ class Topic(models.Model):
     def label(self) -> str:
         """The title as the deck writes it: "(SSI) Antivirus"."""
         return f"({self.domain_code}) {self.title}" if self.domain_code else self.title
+
+    def feedback_window_state(self, now) -> str:
+        """ "open", "not_yet" or "closed": whether feedback may be filed at ``now``."""
+        if self.feedback_opens_at and now < self.feedback_opens_at:
+            return "not_yet"
+        if self.feedback_closes_at and now >= self.feedback_closes_at:
+            return "closed"
+        return "open"
+
+    @property
+    def has_feedback_window(self) -> bool:
+        return bool(self.feedback_opens_at or self.feedback_closes_at)
 
 
 class Requirement(models.Model):

@@ -57,3 +57,53 @@ ROWS = {
 from .matrix_catalogue import ROWS as CATALOGUE_ROWS  # noqa: E402
 
 ROWS.update(CATALOGUE_ROWS)
+
+# Comments (issue 8): every signed-in participant reads and comments on the
+# subjects they can see; the author alone edits (within 15 minutes) or
+# corrects; others report it (not the leads, who hide it directly); leads and
+# admins moderate and keep internal notes.
+AUTHORITY = ("admin", "lead", "lead2")
+MATRIX_COMMENT = "Commentaire de la matrice des droits."
+
+
+def demo_comment() -> dict:
+    """A fresh comment of editor@demo.example on SC.DMP/UX.10 (created in the
+    test's database when the URL is built)."""
+    from accounts.models import User
+    from arbitrations.comments import post_comment
+    from arbitrations.models import Comment
+    from topics.models import Requirement
+
+    found = Comment.objects.filter(body=MATRIX_COMMENT).first()
+    if found is None:
+        found = post_comment(
+            author=User.objects.get(email="editor@demo.example"),
+            subject=Requirement.objects.get(reference="SC.DMP/UX.10"),
+            body=MATRIX_COMMENT,
+        )
+    return {"pk": found.pk}
+
+
+COMMENT_ROWS = {
+    "comment_thread": Row(members(200), kwargs={"kind": "exigence", "key": "SC.SSI/IE.33"}),
+    # An empty form: refused (422) for whoever may comment.
+    "comment_post": Row(
+        members(422), kwargs={"kind": "exigence", "key": "SC.SSI/IE.33"}, method="post"
+    ),
+    "comment_reply": Row(members(200), kwargs=demo_comment),
+    "comment_edit": Row(only(("editor",)), kwargs=demo_comment),
+    "comment_correct": Row(only(("editor",)), kwargs=demo_comment),
+    "comment_report": Row(
+        only(("federation", "federation2", "editor2", "outsider")), kwargs=demo_comment
+    ),
+    "comment_hide": Row(only(AUTHORITY), kwargs=demo_comment),
+    "comment_dismiss_reports": Row(only(AUTHORITY, REDIRECT), kwargs=demo_comment, method="post"),
+    "comment_moderation": Row(only(AUTHORITY)),
+    "internal_notes": Row(only(AUTHORITY), kwargs={"reference": "SC.SSI/IE.33"}),
+}
+ROWS.update(COMMENT_ROWS)
+
+# Argued feedback (issue 8).
+from .matrix_feedback import ROWS as FEEDBACK_ROWS  # noqa: E402
+
+ROWS.update(FEEDBACK_ROWS)

@@ -21,7 +21,6 @@ import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.db.models import DateTimeField, Value
 from django.test import Client
 from django.urls import reverse
 from ical.calendar_stream import IcsCalendarStream
@@ -500,14 +499,14 @@ def test_leads_of_the_audience_s_task_forces(persona_user):
 
 @pytest.fixture
 def windows(monkeypatch):
-    """What the feedback feature will register: topic 7's window closes on
-    20/10/2023 at 18:00."""
+    """A window as the feedback feature provides it (its own provider is
+    replaced here, to name one topic): topic 7's window closes on 20/10/2023
+    at 18:00 (``Topic.feedback_closes_at``)."""
     closes = at("2023-10-20 18:00")
+    Topic.objects.filter(number=7).update(feedback_closes_at=closes)
 
     def topics_with_open_windows():
-        return Topic.objects.filter(number=7).annotate(
-            feedback_closes_at=Value(closes, output_field=DateTimeField())
-        )
+        return Topic.objects.filter(number=7)
 
     monkeypatch.setattr(reminders, "_feedback_windows", None)
     reminders.provide_feedback_windows(topics_with_open_windows)
