@@ -236,3 +236,30 @@ def test_follow_is_idempotent_and_keeps_its_first_reason(persona_user):
 def test_only_known_subjects_can_be_followed(persona_user):
     with pytest.raises(ValueError, match="not a subject"):
         services.follow(persona_user("editor"), persona_user("editor2"))
+
+
+def test_named_recipients_replace_the_followers(persona_user, frozen):
+    """notify(recipients=...): exactly those active people, never the actor,
+    whoever follows the subject; the link may point inside the page."""
+    editor, editor2, federation = (persona_user(p) for p in ("editor", "editor2", "federation"))
+    requirement = Requirement.objects.get(reference=IE33)
+    services.follow(editor2, requirement)  # a follower, not named: not told
+    federation.is_active = False
+    federation.save(update_fields=["is_active"])
+
+    told = services.notify(
+        subjects=[requirement],
+        kind=Notification.Kind.COMMENT_REPLY,
+        actor=editor2,
+        key="comment:1",
+        recipients=[editor, federation.pk, editor2],
+        data={"anchor": "#commentaire-1"},
+    )
+
+    assert told == 1
+    (notification,) = Notification.objects.filter(kind=Notification.Kind.COMMENT_REPLY)
+    assert notification.recipient == editor
+    assert notification.subject_url == "/exigences/SC.SSI/IE.33#commentaire-1"
+    assert notification.title == "Réponse à votre commentaire sur SC.SSI/IE.33"
+    # Its e-mail goes out with the person's rhythm, like any notification.
+    assert notification.delivery.kind == Delivery.Kind.DAILY_DIGEST
