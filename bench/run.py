@@ -131,7 +131,7 @@ def pages(data: dict) -> dict[str, list[tuple[str, str]]]:
     requirements and searches."""
     people = data["people"]
 
-    def each(paths):
+    def each(paths: list[str]) -> list[tuple[str, str]]:
         return [(p["cookie"], paths[i % len(paths)]) for i, p in enumerate(people)] * 2
 
     quote = urllib.parse.quote
@@ -144,6 +144,14 @@ def pages(data: dict) -> dict[str, list[tuple[str, str]]]:
         "Mes décisions": each(["/mes-decisions/"]),
         "requirements search": each([f"/exigences/?q={quote(q)}" for q in SEARCHES]),
         "calendar": each(["/calendrier/"]),
+        "feedback inbox": [
+            (p["cookie"], "/retours/") for p in people if p["role"] in ("admin", "lead")
+        ]
+        * 2,
+        "Mes retours": [
+            (p["cookie"], "/mes-retours/") for p in people if p["role"] in ("federation", "editor")
+        ]
+        * 2,
         "iCal feed": [(p["cookie"], p["ical"]) for p in people],
     }
 

@@ -29,8 +29,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Organisation, TaskForce, TaskForceLead, User
-from arbitrations.models import Arbitration, DecisionsSeen
+from arbitrations.models import Arbitration, Comment, DecisionsSeen, Feedback, FeedbackSignature
 from calendar_app.models import AgendaItem, Audience, CalendarFeed, Event, Question, Registration
+from core.text import render_user_markdown
 from notifications.models import EmailPreference, Follow, Notification
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
 
@@ -509,15 +510,137 @@ class Generator:
         self.arbitrations = created
         return len(created) + len(links)
 
-    def step_comments(self) -> int | None:
-        """20,000 comments at scale 1 on requirements and topics: needs the
-        Comment model (issue 8a). Until it is merged: listed as missing."""
-        return None
+    def step_comments(self) -> int:
+        """Comments by participants on requirements (with the SONS and its
+        statement version of the time) and topics, one in four a reply."""
+        rng, wanted = self.rng, self.volume("comments")
+        # A pool of texts, each rendered once (the model keeps its HTML).
+        bodies = [f"{sentence(rng, rng.randint(8, 40))} **{i}**" for i in range(200)]
+        html = {body: render_user_markdown(body) for body in bodies}
+        versions = {
+            (r, s): pk
+            for pk, r, s in RequirementVersion.objects.filter(
+                requirement__in=self.requirements
+            ).values_list("pk", "requirement_id", "sons_id")
+        }
+        people = [u for u in self.users if not u.requires_mfa] or self.users
+        rows = []
+        for i in range(wanted):
+            author = people[i % len(people)]
+            body = rng.choice(bodies)
+            when = self.now - timedelta(minutes=rng.randint(1, 90 * 24 * 60))
+            if rng.random() < 0.8:
+                requirement_id, sons_id = rng.choice(self.pairs)
+                subject = {
+                    "requirement_id": requirement_id,
+                    "sons_id": sons_id,
+                    "version_id": versions.get((requirement_id, sons_id)),
+                }
+            else:
+                subject = {"topic_id": rng.choice(self.topics).pk}
+            rows.append(
+                Comment(
+                    author=author,
+                    organisation_id=author.organisation_id,
+                    body=body,
+                    html=html[body],
+                    created_at=when,
+                    **subject,
+                )
+            )
+        created = self.bulk(Comment, rows)
+        # One in four answers an earlier comment on the same subject.
+        by_subject: dict[tuple, list[Comment]] = {}
+        for comment in created:
+            by_subject.setdefault((comment.requirement_id, comment.topic_id), []).append(comment)
+        replies = []
+        for thread in by_subject.values():
+            for comment in thread[1:]:
+                if rng.random() < 0.25:
+                    comment.parent_id = thread[0].pk
+                    replies.append(comment)
+        Comment.objects.bulk_update(replies, ["parent"], batch_size=BATCH)
+        return len(created)
 
-    def step_feedback(self) -> int | None:
-        """2,000 argued feedbacks with their answers at scale 1: needs the
-        Feedback model (issue 8b). Until it is merged: listed as missing."""
-        return None
+    def step_feedback(self) -> int:
+        """Argued feedback of federations and editors, filed, four in five
+        with their published answer; co-signed by member editors."""
+        rng, wanted = self.rng, self.volume("feedback")
+        leads = [u for u in self.users if u.role == User.Role.LEAD]
+        filers = [u for u in self.users if u.role in (User.Role.FEDERATION, User.Role.EDITOR)]
+        by_topic: dict[int, list[int]] = {}
+        for requirement in self.requirements:
+            if requirement.topic_id:
+                by_topic.setdefault(requirement.topic_id, []).append(requirement.pk)
+        topics = [t for t in self.topics if t.pk in by_topic] or self.topics
+        kinds = list(Feedback.Kind.values)
+        dispositions = list(Feedback.Disposition.values)
+        rows, links = [], []
+        for i in range(wanted):
+            author = filers[i % len(filers)]
+            topic = rng.choice(topics)
+            filed = self.now - timedelta(days=rng.randint(5, 80))
+            answered = rng.random() < 0.8
+            lead = rng.choice(leads)
+            rows.append(
+                Feedback(
+                    organisation_id=author.organisation_id,
+                    author=author,
+                    topic=topic,
+                    kind=rng.choice(kinds),
+                    current_wording=sentence(rng, 20),
+                    proposed_wording=sentence(rng, 25),
+                    argument=sentence(rng, 60),
+                    impact_effort=sentence(rng, 8),
+                    impact_cost=sentence(rng, 6),
+                    impact_deadline=sentence(rng, 5),
+                    status=Feedback.Status.ANSWERED
+                    if answered
+                    else rng.choice([Feedback.Status.SUBMITTED, Feedback.Status.UNDER_REVIEW]),
+                    filed_at=filed,
+                    filed_by=author,
+                    assignee=lead,
+                    disposition=rng.choice(dispositions) if answered else "",
+                    answer_text=sentence(rng, 40) if answered else "",
+                    answered_by=lead if answered else None,
+                    answered_at=filed + timedelta(days=3) if answered else None,
+                    answer_published_at=filed + timedelta(days=4) if answered else None,
+                    answer_published_by=lead if answered else None,
+                    created_at=filed - timedelta(days=1),
+                )
+            )
+            links.append(
+                (
+                    rng.sample(by_topic.get(topic.pk, []), min(2, len(by_topic.get(topic.pk, [])))),
+                    rng.sample(self.topic_sons.get(topic.pk) or [self.sons[0].pk], 1),
+                )
+            )
+        created = self.bulk(Feedback, rows)
+        requirements = Feedback.requirements.through
+        sons = Feedback.sons.through
+        self.bulk(
+            requirements,
+            [
+                requirements(feedback_id=f.pk, requirement_id=r)
+                for f, (reqs, _sons) in zip(created, links, strict=True)
+                for r in reqs
+            ],
+        )
+        self.bulk(
+            sons,
+            [
+                sons(feedback_id=f.pk, sons_id=s)
+                for f, (_reqs, sons_ids) in zip(created, links, strict=True)
+                for s in sons_ids
+            ],
+        )
+        signatures = [
+            FeedbackSignature(feedback=f, organisation=rng.choice(self.editors))
+            for f in created
+            if rng.random() < 0.3
+        ]
+        self.bulk(FeedbackSignature, signatures, ignore_conflicts=True)
+        return len(created) + len(signatures)
 
     def step_history(self) -> int:
         """simple_history records, as the services leave them: a creation and a
