@@ -24,7 +24,7 @@ from . import comments
 from .access import decidable_sons_ids, may_decide
 from .caching import NAMESPACE, progress_parts
 from .comment_forms import InternalNoteForm
-from .comment_views import thread_context
+from .comment_views import SUBJECT_PAGE_DISCUSSIONS, thread_context
 from .decisions import TopicStatus, current_decisions, topic_progress
 from .feedback.summary import topic_feedback_summary
 from .models import Arbitration
@@ -151,7 +151,7 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
         ),
         "events": events,
         "feedback_summary": topic_feedback_summary(request.user, topic),
-        **thread_context(request, topic),
+        **thread_context(request, topic, latest=SUBJECT_PAGE_DISCUSSIONS),
     }
     if request.user.is_authority or request.htmx:
         # Drafts, decision forms and CSRF tokens: the authority's own page.
@@ -240,7 +240,7 @@ def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "feedback_summary": topic_feedback_summary(request.user, requirement.topic, requirement)
         if requirement.topic
         else None,
-        **thread_context(request, requirement),
+        **thread_context(request, requirement, latest=SUBJECT_PAGE_DISCUSSIONS),
     }
     if comments.may_moderate(request.user):
         # The leads' notes: only ever put in the context of the authority.
