@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 RUN_ENV := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev run test lint format messages check-messages check-migrations check-security bench clean
+.PHONY: install install-dev run test lint format messages check-messages check-migrations check-security bench bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,10 +75,19 @@ check-messages: messages
 		msgattrib --only-fuzzy --no-obsolete locale/en/LC_MESSAGES/django.po; exit 1; fi
 	git diff --exit-code -I 'POT-Creation-Date' -- locale/
 
+# The portal under load as in production (bench/run.py, README.md "Speed"):
+# a fresh PostgreSQL database (segur_bench), load data at BENCH_SCALE (1),
+# gunicorn with DEBUG off and the Redis cache, wrk on every page as 60
+# signed-in people. Installs wrk (Debian) when missing.
+BENCH_SCALE ?= 1
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python bench/run.py
+
 # The catalogue import on a generated 1,100-row spreadsheet (bench/): rows per
 # second on a scratch database of the configured engine (SQLite by default).
-bench: install
-	$(RUN_ENV) VAR_DIR=$(CURDIR)/var/bench $(BIN)/python bench/import_requirements.py
+bench-import: install
+	$(RUN_ENV) VAR_DIR=$(CURDIR)/var/bench-import $(BIN)/python bench/import_requirements.py
 
 clean:
 	rm -rf $(VENV) var

@@ -7,6 +7,10 @@ class ArbitrationsConfig(AppConfig):
     verbose_name = _("Arbitrages")
 
     def ready(self) -> None:
+        from . import caching
+
+        caching.connect()
+
         from accounts.services import register_personal_data
 
         from . import comments

@@ -55,9 +55,16 @@ class OpenForm:
     url: str
 
 
-def thread_context(request: HttpRequest, subject, *, open_form=None, new_form=None, **extra):
-    """What the thread include needs; subject pages add it to their context."""
-    thread = comments.build_thread(request.user, subject)
+# Discussions shown on a subject's page; its thread page shows them all.
+SUBJECT_PAGE_DISCUSSIONS = 20
+
+
+def thread_context(
+    request: HttpRequest, subject, *, open_form=None, new_form=None, latest=None, **extra
+):
+    """What the thread include needs; subject pages add it to their context
+    (with ``latest=SUBJECT_PAGE_DISCUSSIONS``)."""
+    thread = comments.build_thread(request.user, subject, latest=latest)
     if new_form is None and thread.may_comment:
         new_form = CommentForm(
             sons_choices=thread.sons_choices,

@@ -498,6 +498,9 @@ class Thread:
     may_moderate: bool
     sons_choices: list[Sons]
     default_sons: Sons | None
+    # Discussions (a comment and its replies) left out of a subject's page:
+    # the oldest ones, on the thread's own page.
+    older: int = 0
 
     @property
     def kind(self) -> str:
@@ -524,12 +527,47 @@ def comment_counts(field_name: str, ids) -> dict[int, int]:
     return {row[field_name]: row["n"] for row in rows}
 
 
-def build_thread(user, subject: models.Model, *, now: datetime | None = None) -> Thread:
+def _latest_discussions(entry, subject, latest: int) -> tuple[list[int], int, int]:
+    """The comments of the ``latest`` discussions (a first comment and every
+    reply under it) of a subject, how many older discussions are left, and
+    how many visible comments the subject has in all. One light query."""
+    found = list(
+        Comment.objects.filter(**{entry.field: subject})
+        .order_by("created_at", "pk")
+        .values_list("pk", "parent_id", "hidden_at")
+    )
+    rows = [(pk, parent_id) for pk, parent_id, _hidden in found]
+    visible = sum(1 for _pk, _parent, hidden in found if hidden is None)
+    parent = dict(rows)
+
+    def root(pk: int) -> int:
+        while parent.get(pk) is not None:
+            pk = parent[pk]
+        return pk
+
+    roots = [pk for pk, parent_id in rows if parent_id is None]
+    shown = set(roots[-latest:])
+    shown_pks = [pk for pk, _parent in rows if root(pk) in shown]
+    return shown_pks, max(0, len(roots) - latest), visible
+
+
+def build_thread(
+    user, subject: models.Model, *, now: datetime | None = None, latest: int | None = None
+) -> Thread:
     """A subject's comments, in reply order, with what ``user`` may do on
-    each: a constant number of queries whatever the thread's size."""
+    each: a constant number of queries whatever the thread's size. With
+    ``latest``, only the latest discussions (a subject's page; the thread's
+    own page shows them all): the page's cost stays bounded."""
     now = now or timezone.now()
     entry = subject_of(subject)
-    comments = list(Comment.objects.filter(**{entry.field: subject}).for_display())
+    found = Comment.objects.filter(**{entry.field: subject})
+    older, visible = 0, None
+    if latest is not None:
+        shown, older, visible = _latest_discussions(entry, subject, latest)
+        found = found.filter(pk__in=shown)
+    comments = list(found.for_display())
+    if visible is None:
+        visible = sum(1 for c in comments if not c.is_hidden)
     children: dict[int | None, list[Comment]] = defaultdict(list)
     for comment in comments:
         children[comment.parent_id].append(comment)
@@ -589,11 +627,12 @@ def build_thread(user, subject: models.Model, *, now: datetime | None = None) ->
         entry=entry,
         subject=subject,
         items=items,
-        count=sum(1 for c in comments if not c.is_hidden),
+        count=visible,
         may_comment=may_comment,
         may_moderate=moderator,
         sons_choices=choices,
         default_sons=default_sons(user, choices) if choices else None,
+        older=older,
     )
 
 

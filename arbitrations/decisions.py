@@ -74,7 +74,7 @@ def published_before(requirement_ids: Iterable[int]) -> dict[Pair, list[Arbitrat
             arbitration__status=Arbitration.Status.PUBLISHED,
             arbitration__requirement_id__in=list(requirement_ids),
         )
-        .select_related("arbitration")
+        .select_related("arbitration", "arbitration__session")
         .order_by("arbitration__published_at", "arbitration_id")
     )
     history: dict[Pair, list[Arbitration]] = defaultdict(list)

@@ -9,12 +9,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import caching
 from topics.models import RequirementSons, Sons, Topic
 
+from .caching import NAMESPACE
 from .decisions import published_before
 from .models import Arbitration, DecisionsSeen
 
@@ -43,6 +50,12 @@ def user_sons(user) -> list[Sons]:
     return list(Sons.objects.filter(editors=user.organisation_id).order_by("order", "code"))
 
 
+# Marks the places of a rendered "Mes décisions" that depend on the reader's
+# previous visit (core text never holds NUL: PostgreSQL refuses it, Django's
+# form fields reject it).
+SLOT = "\x00"
+
+
 @dataclass
 class Line:
     """One SONS' current decision on a requirement (or topic)."""
@@ -51,10 +64,25 @@ class Line:
     arbitration: Arbitration
     previous: Arbitration | None
     badge: str | None
+    index: int = 0
 
     @property
     def badge_label(self):
         return BADGES.get(self.badge)
+
+    # Slots filled per reader (``assemble``): the row's class, its badge, the
+    # link to a new statement; all three only for a line new to the reader.
+    @property
+    def class_slot(self) -> str:
+        return mark_safe(f"{SLOT}c{self.index}{SLOT}")  # noqa: S308 - no outside text
+
+    @property
+    def badge_slot(self) -> str:
+        return mark_safe(f"{SLOT}b{self.index}{SLOT}")  # noqa: S308 - no outside text
+
+    @property
+    def link_slot(self) -> str:
+        return mark_safe(f"{SLOT}l{self.index}{SLOT}")  # noqa: S308 - no outside text
 
 
 @dataclass
@@ -109,7 +137,7 @@ def my_decisions(sons: list[Sons], since: datetime | None) -> list[Group]:
             arbitration__status=Arbitration.Status.PUBLISHED,
             arbitration__topic__isnull=False,
         )
-        .select_related("arbitration", "arbitration__topic")
+        .select_related("arbitration", "arbitration__topic", "arbitration__session")
         .order_by("arbitration__published_at", "arbitration_id")
     )
     per_pair: dict[tuple[int, int], list[Arbitration]] = defaultdict(list)
@@ -138,6 +166,68 @@ def my_decisions(sons: list[Sons], since: datetime | None) -> list[Group]:
         key = item.topic.pk if item.topic else None
         groups.setdefault(key, Group(item.topic)).items.append(item)
     return list(groups.values())
+
+
+def _line_fragments(line: Line, requirement) -> dict[str, str]:
+    badge = line.badge or NEW
+    fragments = {
+        "c": format_html(' class="portal-row--{}"', badge),
+        "b": format_html(
+            '<p class="fr-badge fr-badge--sm {} fr-mt-1w">{}</p>',
+            "fr-badge--new" if badge == NEW else "fr-badge--warning",
+            BADGES[badge],
+        ),
+        "l": "",
+    }
+    if line.arbitration.new_statement and requirement is not None:
+        fragments["l"] = format_html(
+            '<p class="fr-text--sm"><a href="{}#versions">{}</a></p>',
+            reverse("requirement_detail", args=[requirement.reference]),
+            gettext("Voir le nouvel énoncé et ses modifications"),
+        )
+    return fragments
+
+
+def _render_decisions(sons: list[Sons]) -> dict:
+    """The decisions of ``sons`` rendered once for every reader: the HTML cut
+    at the slots, and for each line when it was published and what fills
+    its slots when it is new to the reader."""
+    groups = my_decisions(sons, None)
+    lines = []
+    for group in groups:
+        for item in group.items:
+            for line in item.lines:
+                line.index = len(lines)
+                fragments = _line_fragments(line, item.requirement)
+                lines.append((line.arbitration.published_at, line.badge, fragments))
+    html = render_to_string("arbitrations/includes/my_decisions_groups.html", {"groups": groups})
+    return {"parts": html.split(SLOT), "lines": lines}
+
+
+def rendered_decisions(sons: list[Sons], since: datetime | None) -> tuple[str, dict[str, int]]:
+    """ "Mes décisions" for a reader whose previous visit ended at ``since``:
+    the HTML, and how many lines are new and modified for them. The rendering
+    is shared by everyone with the same SONS (cached until the decision pages
+    are invalidated, arbitrations.caching); only the badges are the reader's."""
+    rendered = caching.cached(
+        NAMESPACE,
+        ("my_decisions", get_language(), sorted(s.pk for s in sons)),
+        lambda: _render_decisions(sons),
+    )
+    lines = rendered["lines"]
+    counts = {NEW: 0, MODIFIED: 0}
+    for published_at, badge, _fragments in lines:
+        if since is None or published_at > since:
+            counts[badge] += 1
+    out = []
+    for position, part in enumerate(rendered["parts"]):
+        if position % 2 == 0:
+            out.append(part)
+            continue
+        published_at, _badge, fragments = lines[int(part[1:])]
+        if since is None or published_at > since:
+            out.append(fragments[part[0]])
+    return mark_safe("".join(out)), counts  # noqa: S308 - rendered by our templates
 
 
 def visit_baseline(request) -> datetime | None:

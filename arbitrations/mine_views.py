@@ -27,14 +27,10 @@ from .models import DecisionFeedToken
 def my_decisions(request: HttpRequest) -> HttpResponse:
     sons = mine.user_sons(request.user)
     since = mine.visit_baseline(request)
-    groups = mine.my_decisions(sons, since)
-    counts = {
-        badge: sum(1 for g in groups for i in g.items for line in i.lines if line.badge == badge)
-        for badge in (mine.NEW, mine.MODIFIED)
-    }
+    decisions, counts = mine.rendered_decisions(sons, since)
     context = {
         "sons": sons,
-        "groups": groups,
+        "decisions": decisions,
         "since": since,
         "counts": counts,
         "has_badges": any(counts.values()),

@@ -41,6 +41,7 @@ from notifications.services import notify
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
 
 from .access import may_decide
+from .caching import invalidate_decision_pages
 from .decisions import current_decisions, current_topic_decisions
 from .models import Arbitration, DecisionConflict, SubmissionToken
 
@@ -335,6 +336,8 @@ def publish_decisions(
             _new_statement_versions(arbitration, now)
             published.append(arbitration)
         announce_publication(published, by=by)
+        if published:
+            invalidate_decision_pages()
     return published
 
 

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from calendar_app.models import Event
+from core import caching
 from core.htmx import render_page
 from core.text import word_diff
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
@@ -19,8 +22,9 @@ from topics.services import concertation_sons, scope_label, statements_by_text
 
 from . import comments
 from .access import decidable_sons_ids, may_decide
+from .caching import NAMESPACE, progress_parts
 from .comment_forms import InternalNoteForm
-from .comment_views import thread_context
+from .comment_views import SUBJECT_PAGE_DISCUSSIONS, thread_context
 from .decisions import TopicStatus, current_decisions, topic_progress
 from .feedback.summary import topic_feedback_summary
 from .models import Arbitration
@@ -61,21 +65,32 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     sons_code = request.GET.get("sons", "")
     if sons_code:
         topics = topics.filter(scope__code=sons_code)
-    topics = list(topics)
-    progress = topic_progress([t.pk for t in topics], timezone.now())
     status = request.GET.get("statut", "")
-    rows = [
-        TopicRow(t, scope_label(t.scope.all(), everyone), progress[t.pk], t.requirement_count)
-        for t in topics
-        if not status or progress[t.pk].status == status
-    ]
-    groups = [
-        (Topic.Kind(kind).label, [row for row in rows if row.topic.kind == kind])
-        for kind in KIND_ORDER
-    ]
+    now = timezone.now()
+
+    def results() -> str:
+        listed = list(topics)
+        progress = topic_progress([t.pk for t in listed], now)
+        rows = [
+            TopicRow(t, scope_label(t.scope.all(), everyone), progress[t.pk], t.requirement_count)
+            for t in listed
+            if not status or progress[t.pk].status == status
+        ]
+        groups = [
+            (Topic.Kind(kind).label, [row for row in rows if row.topic.kind == kind])
+            for kind in KIND_ORDER
+        ]
+        context = {
+            "groups": [(label, items) for label, items in groups if items],
+            "count": len(rows),
+        }
+        return render_to_string("arbitrations/topic_list.html#results", context, request)
+
+    # The same list for everyone: rendered once until decisions, topics or
+    # the calendar change (arbitrations.caching).
+    parts = ("topic_list", get_language(), sons_code, status, *progress_parts(now))
     context = {
-        "groups": [(label, items) for label, items in groups if items],
-        "count": len(rows),
+        "results_html": caching.cached(NAMESPACE, parts, results),
         "sons_choices": all_sons,
         "status_choices": TopicStatus.choices,
         "selected": {"sons": sons_code, "statut": status},
@@ -83,10 +98,9 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "arbitrations/topic_list.html", context, partial="results")
 
 
-@require_GET
-def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
-    topic = get_topic(key)
-    everyone = concertation_sons()
+def _topic_decisions(request: HttpRequest, topic: Topic, everyone) -> dict:
+    """The decisions part of a topic's page: its requirements and their
+    current decision per SONS, the decisions on the topic itself."""
     requirements = list(
         topic.requirements.prefetch_related(
             Prefetch("applicabilities", RequirementSons.objects.select_related("sons"))
@@ -106,25 +120,51 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
         for requirement in requirements
     ]
     scope_ids = {sons.pk for sons in topic.scope.all()}
+    return {
+        "rows": rows,
+        "topic_decisions": topic.arbitrations.visible_to(request.user)
+        .select_related("session")
+        .prefetch_related("sons"),
+        "may_decide_any": any(row["editable"] for row in rows),
+        "may_decide_topic": bool(scope_ids & decidable),
+    }
+
+
+@require_GET
+def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
+    topic = get_topic(key)
+    everyone = concertation_sons()
+    now = timezone.now()
     events = (
         Event.objects.filter(agenda_items__topic=topic)
         .distinct()
         .order_by("starts_at", "target_week")
     )
+    timing = progress_parts(now)
     context = {
         "topic": topic,
         "scope": scope_label(topic.scope.all(), everyone),
-        "progress": topic_progress([topic.pk], timezone.now())[topic.pk],
-        "rows": rows,
-        "topic_decisions": topic.arbitrations.visible_to(request.user)
-        .select_related("session")
-        .prefetch_related("sons"),
+        "progress": caching.cached(
+            NAMESPACE,
+            ("topic_progress", topic.pk, *timing),
+            lambda: topic_progress([topic.pk], now)[topic.pk],
+        ),
         "events": events,
-        "may_decide_any": any(row["editable"] for row in rows),
-        "may_decide_topic": bool(scope_ids & decidable),
         "feedback_summary": topic_feedback_summary(request.user, topic),
-        **thread_context(request, topic),
+        **thread_context(request, topic, latest=SUBJECT_PAGE_DISCUSSIONS),
     }
+    if request.user.is_authority or request.htmx:
+        # Drafts, decision forms and CSRF tokens: the authority's own page.
+        context.update(_topic_decisions(request, topic, everyone))
+    else:
+        # Editors and federations all read the same published decisions:
+        # rendered once until they change (arbitrations.caching).
+        def decisions_html() -> str:
+            partial = {**context, **_topic_decisions(request, topic, everyone)}
+            return render_to_string("arbitrations/topic_detail.html#decisions", partial, request)
+
+        parts = ("topic_decisions", topic.pk, get_language(), *timing)
+        context["decisions_html"] = caching.cached(NAMESPACE, parts, decisions_html)
     return render_page(request, "arbitrations/topic_detail.html", context, partial="decisions")
 
 
@@ -200,7 +240,7 @@ def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "feedback_summary": topic_feedback_summary(request.user, requirement.topic, requirement)
         if requirement.topic
         else None,
-        **thread_context(request, requirement),
+        **thread_context(request, requirement, latest=SUBJECT_PAGE_DISCUSSIONS),
     }
     if comments.may_moderate(request.user):
         # The leads' notes: only ever put in the context of the authority.

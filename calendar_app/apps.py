@@ -10,7 +10,9 @@ class CalendarAppConfig(AppConfig):
         from notifications import reminders
         from notifications.models import Delivery
 
-        from . import reminder_emails
+        from . import caching, reminder_emails
+
+        caching.connect()
 
         # What the calendar's reminders say, written when the outbox sends them.
         reminders.register(Delivery.Kind.EVENT_REMINDER, reminder_emails.event_reminder)

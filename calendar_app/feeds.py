@@ -15,9 +15,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core import caching
 from core.htmx import render_page
 from topics.models import Topic
 
+from .caching import NAMESPACE
 from .ical import build_calendar
 from .models import AgendaItem, CalendarFeed, Event
 from .views import _topic
@@ -49,9 +51,23 @@ def _feed_of(token: str) -> CalendarFeed:
 @require_GET
 def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
     user = _feed_of(token).user
-    events = _feed_events().concerning(user)
-    with translation.override(user.language):
-        content = build_calendar(events, name=_("Concertation Ségur — mon calendrier"))
+
+    def build() -> bytes:
+        events = _feed_events().concerning(user)
+        with translation.override(user.language):
+            return build_calendar(events, name=_("Concertation Ségur — mon calendrier"))
+
+    # Calendar applications poll the feed: rebuilt only when events change,
+    # and shared by the people whose calendars are the same (Event.concerning:
+    # the authority, the federations, each editor organisation).
+    if user.is_authority:
+        audience = ("authority",)
+    elif user.is_federation:
+        audience = ("federation",)
+    else:
+        audience = ("editor", user.organisation_id)
+    parts = ("personal_feed", *audience, user.language)
+    content = caching.cached(NAMESPACE, parts, build)
     return _ics(content, "concertation-segur.ics")
 
 

@@ -10,13 +10,17 @@ from django.apps import apps
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from core import caching
 from core.htmx import render_page
 from topics.models import Topic
 
 from . import access
+from .caching import NAMESPACE
 from .forms import AnswerForm, QuestionForm
 from .grid import build_grid
 from .models import AgendaItem, Audience, Event, Question
@@ -66,19 +70,30 @@ def filter_context(selected) -> dict:
 @require_GET
 def calendar_list(request: HttpRequest) -> HttpResponse:
     events, selected = filtered(request)
-    events = list(events)
-    dated = [event for event in events if event.starts_at]
-    to_schedule = [event for event in events if not event.starts_at]
-    months = [
-        (month, list(items))
-        for month, items in groupby(
-            dated, key=lambda e: timezone.localtime(e.starts_at).date().replace(day=1)
-        )
-    ]
+    today = timezone.localdate()
+
+    def results() -> str:
+        listed = list(events)
+        dated = [event for event in listed if event.starts_at]
+        months = [
+            (month, list(items))
+            for month, items in groupby(
+                dated, key=lambda e: timezone.localtime(e.starts_at).date().replace(day=1)
+            )
+        ]
+        context = {
+            "months": months,
+            "to_schedule": [event for event in listed if not event.starts_at],
+            "today": today,
+        }
+        return render_to_string("calendar_app/calendar_list.html#results", context, request)
+
+    # The list is the same for everyone (but "only what concerns me"): kept
+    # rendered until an event changes (calendar_app.caching).
+    mine = request.user.pk if selected["moi"] else None
+    parts = ("calendar_list", get_language(), sorted(selected.items()), mine, today)
     context = {
-        "months": months,
-        "to_schedule": to_schedule,
-        "today": timezone.localdate(),
+        "results_html": caching.cached(NAMESPACE, parts, results),
         "can_edit": access.can_edit_events(request.user),
         **filter_context(selected),
     }

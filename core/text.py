@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
@@ -12,8 +13,13 @@ import nh3
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "blockquote"}
 
 
+@lru_cache(maxsize=8192)
 def render_markdown(text: str, *, link_rel: str = "noopener noreferrer nofollow") -> str:
-    """Markdown to HTML that is safe to show: no raw HTML, only plain links."""
+    """Markdown to HTML that is safe to show: no raw HTML, only plain links.
+
+    A pure function of its arguments, memoised per process: pages show the
+    same comments and statements again and again (hundreds per page), and
+    rendering and sanitising is their main cost."""
     html = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
     return nh3.clean(
         html,

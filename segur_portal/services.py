@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from arbitrations.caching import NAMESPACE, progress_parts
 from arbitrations.decisions import TopicStatus, current_decisions, topic_progress
 from arbitrations.models import Arbitration, Feedback
 from calendar_app.models import Event
+from core import caching
 from topics.models import Requirement, RequirementSons, Sons, Topic
 
 PENDING = "pending"
@@ -154,11 +157,11 @@ def decisions_overview() -> dict[str, Any]:
     }
 
 
-def dashboard_context(user) -> dict[str, Any]:
-    now = timezone.now()
+def state_of_the_concertation(now) -> dict[str, Any]:
+    """What the dashboard shows alike to everyone: the overview of published
+    decisions and the topics' statuses."""
     topic_ids = list(Topic.objects.values_list("pk", flat=True))
     statuses = Counter(p.status for p in topic_progress(topic_ids, now).values())
-    target = Event.objects.filter(kind=Event.Kind.MILESTONE).upcoming(now).first()
     return {
         "counts": {
             "sons": Sons.objects.count(),
@@ -168,6 +171,24 @@ def dashboard_context(user) -> dict[str, Any]:
         },
         "overview": decisions_overview(),
         "topic_statuses": [(label, statuses[value]) for value, label in TopicStatus.choices],
+    }
+
+
+def state_cache_key(now) -> str:
+    """The key of the dashboard's rendered overview (``{% cache %}`` in the
+    template): stale when the decision pages are invalidated
+    (arbitrations.caching), when an event changes, and when the next sharing
+    session starts (its topics become "présentés")."""
+    return caching.key(NAMESPACE, "dashboard", *progress_parts(now))
+
+
+def dashboard_context(user) -> dict[str, Any]:
+    now = timezone.now()
+    target = Event.objects.filter(kind=Event.Kind.MILESTONE).upcoming(now).first()
+    return {
+        # Computed only when the rendered overview is not in the cache.
+        "state": SimpleLazyObject(lambda: state_of_the_concertation(now)),
+        "state_key": state_cache_key(now),
         "next_events": list(Event.objects.upcoming(now).prefetch_related("audiences")[:5]),
         "publication_target": target,
         "days_to_target": (timezone.localtime(target.starts_at).date() - timezone.localdate()).days

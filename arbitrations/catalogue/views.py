@@ -13,20 +13,23 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import Action, record
+from core import caching
 from core.htmx import render_page
 from core.text import word_diff
 from topics.models import CatalogueImport, Requirement, RequirementSons, Sons, Topic
 from topics.search import search_requirements
 
 from ..access import require_decider
+from ..caching import NAMESPACE
 from ..decisions import current_decisions
 from ..models import Arbitration
 from . import importing
@@ -47,14 +50,9 @@ def _selected(request: HttpRequest) -> dict[str, str]:
     return {key: request.GET.get(key, "").strip()[:200] for key in FILTERS}
 
 
-def find_requirements(user, selected: dict[str, str]):
-    """The requirements the filters select, with the current decision of
-    each (requirement, SONS) pair as ``user`` may see it: a fixed number of
-    queries, whatever the number of requirements."""
-    requirements = Requirement.objects.select_related("topic").prefetch_related(
-        Prefetch("applicabilities", RequirementSons.objects.select_related("sons"))
-    )
-    requirements = search_requirements(requirements, selected["q"])
+def _filtered(selected: dict[str, str]):
+    """The requirements the filters other than the decision select, by reference."""
+    requirements = search_requirements(Requirement.objects.all(), selected["q"])
     if selected["sons"]:
         requirements = requirements.filter(applicabilities__sons__code=selected["sons"])
     if selected["sujet"].isdigit():
@@ -65,31 +63,56 @@ def find_requirements(user, selected: dict[str, str]):
         requirements = requirements.filter(nature=selected["nature"])
     if selected["bloquante"] in ("oui", "non"):
         requirements = requirements.filter(blocking=selected["bloquante"] == "oui")
-    requirements = list(requirements.distinct().order_by("reference"))
-    decisions = current_decisions([r.pk for r in requirements], user)
+    return requirements.distinct().order_by("reference")
+
+
+def _with_decision(user, selected: dict[str, str], ids: list[int]) -> list[int]:
+    """Of ``ids``, those with a (requirement, SONS) pair whose current decision
+    is the one selected ("pending": none yet), in the order given."""
     wanted = selected["arbitrage"]
-    if wanted:
+    if not wanted:
+        return ids
+    decisions = current_decisions(ids, user)
+    pairs = RequirementSons.objects.filter(requirement_id__in=ids)
+    if selected["sons"]:
+        pairs = pairs.filter(sons__code=selected["sons"])
+    matching = set()
+    for requirement_id, sons_id in pairs.values_list("requirement_id", "sons_id"):
+        decision = decisions.get((requirement_id, sons_id))
+        if (decision is None and wanted == PENDING) or (
+            decision is not None and decision.decision == wanted
+        ):
+            matching.add(requirement_id)
+    return [pk for pk in ids if pk in matching]
 
-        def matches(requirement) -> bool:
-            for row in requirement.applicabilities.all():
-                if selected["sons"] and row.sons.code != selected["sons"]:
-                    continue
-                decision = decisions.get((requirement.pk, row.sons_id))
-                if (decision is None and wanted == PENDING) or (
-                    decision is not None and decision.decision == wanted
-                ):
-                    return True
-            return False
 
-        requirements = [r for r in requirements if matches(r)]
-    return requirements, decisions
+def _requirements(ids: list[int]) -> list[Requirement]:
+    """These requirements, with their topic and per-SONS rows, in this order."""
+    found = Requirement.objects.select_related("topic").prefetch_related(
+        Prefetch("applicabilities", RequirementSons.objects.select_related("sons"))
+    )
+    by_id = {r.pk: r for r in found.filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
-@require_GET
-def requirement_list(request: HttpRequest) -> HttpResponse:
-    selected = _selected(request)
-    requirements, decisions = find_requirements(request.user, selected)
-    page = Paginator(requirements, PAGE_SIZE).get_page(request.GET.get("page"))
+def find_requirements(user, selected: dict[str, str]):
+    """The requirements the filters select, with the current decision of
+    each (requirement, SONS) pair as ``user`` may see it: a fixed number of
+    queries, whatever the number of requirements."""
+    ids = _with_decision(user, selected, list(_filtered(selected).values_list("pk", flat=True)))
+    requirements = _requirements(ids)
+    return requirements, current_decisions(ids, user)
+
+
+def _found(request: HttpRequest, selected: dict[str, str]) -> dict:
+    """One page of the requirements found, with their current decisions:
+    paginated in the database, only the page's requirements and decisions
+    are read, whatever the number found."""
+    ids = list(_filtered(selected).values_list("pk", flat=True))
+    ids = _with_decision(request.user, selected, ids)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _requirements(list(page.object_list))
+    decisions = current_decisions([r.pk for r in page.object_list], request.user)
     rows = [
         {
             "requirement": requirement,
@@ -103,11 +126,15 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
         }
         for requirement in page
     ]
+    return {"page": page, "rows": rows}
+
+
+@require_GET
+def requirement_list(request: HttpRequest) -> HttpResponse:
+    selected = _selected(request)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "page": page,
-        "rows": rows,
         "selected": selected,
         "query": query.urlencode(),
         "sons_choices": Sons.objects.all(),
@@ -122,6 +149,19 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
         "may_assign": request.user.is_authority,
         "may_import": request.user.is_authority,
     }
+    if request.user.is_authority:
+        # Drafts, and the form that attaches requirements to a topic.
+        context.update(_found(request, selected))
+    else:
+        # Editors and federations find the same published decisions: each
+        # search's results are rendered once until decisions or the catalogue
+        # change (arbitrations.caching).
+        def results() -> str:
+            found = {**context, **_found(request, selected)}
+            return render_to_string("arbitrations/requirement_list.html#results", found, request)
+
+        parts = ("requirement_list", get_language(), sorted(request.GET.lists()))
+        context["results_html"] = caching.cached(NAMESPACE, parts, results)
     return render_page(request, "arbitrations/requirement_list.html", context, partial="results")
 
 

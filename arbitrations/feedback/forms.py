@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
+from core.forms import FastSelect
 from topics.models import Requirement, Sons, Topic
 
 from . import files, services
@@ -328,6 +329,8 @@ class InboxFilterForm(forms.Form):
         queryset=Organisation.objects.none(),
         required=False,
         to_field_name="slug",
+        # Every federation and editor: hundreds of options on every request.
+        widget=FastSelect,
     )
     anciennete = forms.ChoiceField(label=_("Ancienneté"), required=False, choices=AGE_CHOICES)
     attribue = forms.ChoiceField(label=_("Attribué à"), required=False)

@@ -41,6 +41,7 @@ from notifications.services import follow, notify
 from topics.models import Requirement, RequirementSons, Sons, Topic
 
 from ..access import may_decide
+from ..caching import invalidate_decision_pages
 from ..decisions import current_decisions, current_topic_decisions
 from ..models import Arbitration
 from .models import Feedback, FeedbackAttachment, FeedbackConflict, FeedbackSignature
@@ -523,6 +524,8 @@ def _publish(feedback: Feedback, *, by, now: datetime) -> None:
     feedback.answer_published_at = now
     feedback.answer_published_by = by
     feedback.save()
+    # The topic may become "arbitré": dashboard, topics list, topic page.
+    invalidate_decision_pages()
     _notify(
         feedback,
         kind=Notification.Kind.FEEDBACK_ANSWERED,

@@ -1,0 +1,68 @@
+"""Cached computations and page fragments, invalidated by namespace.
+
+Each namespace ("decisions", "events") has a version token in the cache;
+every cached value's key holds the current token, so that changing the
+token (``invalidate``) makes every value of the namespace stale at once,
+whatever its other key parts (person, SONS, language, filters). The token
+changes at once and again when the transaction commits: a page rendered
+meanwhile from the old data cannot outlive the change.
+
+With the cache down (Redis unreachable, django-redis ignores the error) a
+read is a miss and the value is computed: pages stay right, only slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+
+TIMEOUT = 3600  # an hour: values are right until invalidated; this bounds memory
+
+
+def _version_key(namespace: str) -> str:
+    return f"portal:version:{namespace}"
+
+
+def version(namespace: str) -> str:
+    """The namespace's current token (a new one when the cache has none)."""
+    token = cache.get(_version_key(namespace))
+    if token is None:
+        token = uuid.uuid4().hex
+        cache.add(_version_key(namespace), token, None)
+        token = cache.get(_version_key(namespace)) or token
+    return token
+
+
+def _new_version(namespace: str) -> None:
+    cache.set(_version_key(namespace), uuid.uuid4().hex, None)
+
+
+def invalidate(*namespaces: str) -> None:
+    """Every cached value of ``namespaces`` is stale, now and at commit."""
+    for namespace in namespaces:
+        _new_version(namespace)
+        transaction.on_commit(lambda namespace=namespace: _new_version(namespace))
+
+
+def key(namespace: str, *parts: Any) -> str:
+    """A cache key of the namespace's current version and ``parts``."""
+    raw = ":".join(str(part) for part in parts)
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return f"portal:{namespace}:{version(namespace)}:{digest}"
+
+
+def cached(
+    namespace: str, parts: Iterable[Any], compute: Callable[[], Any], timeout: int = TIMEOUT
+) -> Any:
+    """``compute()``, kept in the cache under the namespace's version and ``parts``."""
+    cache_key = key(namespace, *parts)
+    value = cache.get(cache_key)
+    if value is None:
+        value = compute()
+        cache.set(cache_key, value, timeout)
+    return value
