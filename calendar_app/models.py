@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import files
+
 
 class Audience(models.Model):
     """Who a workshop is for: ville, hôpital, radio…"""
@@ -244,7 +246,7 @@ def _document_path(document: EventDocument, filename: str) -> str:
     return f"calendrier/{document.event_id}/{uuid.uuid4().hex}{document.extension}"
 
 
-class EventDocument(models.Model):
+class EventDocument(files.DocumentFormatMixin, models.Model):
     """A document of an event (slides, working paper) or its minutes."""
 
     class Kind(models.TextChoices):
@@ -252,9 +254,9 @@ class EventDocument(models.Model):
         MINUTES = "minutes", _("Compte rendu")
 
     class Format(models.TextChoices):
-        PDF = "application/pdf", "PDF"
-        ODT = "application/vnd.oasis.opendocument.text", "ODT"
-        DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"
+        PDF = files.PDF, "PDF"
+        ODT = files.ODT, "ODT"
+        DOCX = files.DOCX, "DOCX"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.DOCUMENT)
@@ -277,14 +279,6 @@ class EventDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def extension(self) -> str:
-        return "." + self.Format(self.content_type).label.lower()
-
-    @property
-    def format_label(self) -> str:
-        return self.Format(self.content_type).label
 
 
 class Registration(models.Model):

@@ -16,6 +16,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import files
+
 
 class PrivateStorage(FileSystemStorage):
     """Attachments live outside MEDIA_ROOT, in PRIVATE_MEDIA_ROOT (read at
@@ -285,12 +287,12 @@ def _attachment_path(attachment: FeedbackAttachment, filename: str) -> str:
     return f"retours/{attachment.feedback_id}/{uuid.uuid4().hex}{attachment.extension}"
 
 
-class FeedbackAttachment(models.Model):
+class FeedbackAttachment(files.DocumentFormatMixin, models.Model):
     class Format(models.TextChoices):
-        PDF = "application/pdf", "PDF"
-        ODT = "application/vnd.oasis.opendocument.text", "ODT"
-        DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"
-        XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"
+        PDF = files.PDF, "PDF"
+        ODT = files.ODT, "ODT"
+        DOCX = files.DOCX, "DOCX"
+        XLSX = files.XLSX, "XLSX"
 
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(
@@ -311,14 +313,6 @@ class FeedbackAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
-
-    @property
-    def extension(self) -> str:
-        return "." + self.Format(self.content_type).label.lower()
-
-    @property
-    def format_label(self) -> str:
-        return self.Format(self.content_type).label
 
 
 class FeedbackSignature(models.Model):
