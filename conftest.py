@@ -134,15 +134,31 @@ def browser(chromium_path):
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server, demo_data):
-    """A fresh browser page on the live server. A failing test leaves a
-    screenshot and the page's HTML, and prints where (pytest_runtest_makereport)."""
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+def _browser_page(browser, live_server, **options):
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", **options)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser, live_server, demo_data):
+    """A fresh browser page on the live server. A failing test leaves a
+    screenshot and the page's HTML, and prints where (pytest_runtest_makereport)."""
+    yield from _browser_page(browser, live_server)
+
+
+@pytest.fixture
+def no_js(browser, live_server, demo_data):
+    """A page of a browser with JavaScript off (progressive enhancement)."""
+    yield from _browser_page(browser, live_server, java_script_enabled=False)
+
+
+@pytest.fixture
+def phone(browser, live_server, demo_data):
+    """A page the width of a phone."""
+    yield from _browser_page(browser, live_server, viewport={"width": 375, "height": 740})
 
 
 def save_browser_artifacts(item) -> str | None:

@@ -23,6 +23,7 @@ class ArbitrationsConfig(AppConfig):
         from calendar_app.reminders import provide_feedback_windows
         from notifications import subjects
 
+        from .feedback.models import Feedback
         from .feedback.services import open_windows
         from .feedback.summary import register_comments
 
@@ -38,17 +39,11 @@ class ArbitrationsConfig(AppConfig):
                 name=lambda feedback: f"{feedback} — {feedback.topic.label}",
                 url=lambda feedback: reverse_feedback(feedback),
                 topic=lambda feedback: feedback.topic,
-                readable=may_read_feedback,
+                readable=Feedback.is_visible_to_reader,
             )
         )
         provide_feedback_windows(open_windows)
         register_comments()
-
-
-def may_read_feedback(user, feedback) -> bool:
-    from .models import Feedback
-
-    return Feedback.objects.visible_to(user).filter(pk=feedback.pk).exists()
 
 
 def reverse_feedback(feedback) -> str:

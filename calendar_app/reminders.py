@@ -134,8 +134,11 @@ def concerned_participants(
     return found
 
 
-def followers(subjects: Iterable[models.Model]) -> dict[int, set[int]]:
-    """For each subject (all of one model), the reachable people who follow it."""
+def followers(
+    subjects: Iterable[models.Model], people: QuerySet | None = None
+) -> dict[int, set[int]]:
+    """For each subject (all of one model), the people who follow it among
+    ``people`` (by default those an e-mail reaches)."""
     subjects = list(subjects)
     found: dict[int, set[int]] = defaultdict(set)
     if not subjects:
@@ -143,7 +146,7 @@ def followers(subjects: Iterable[models.Model]) -> dict[int, set[int]]:
     follows = Follow.objects.filter(
         subject_type=ContentType.objects.get_for_model(subjects[0]),
         subject_id__in=[subject.pk for subject in subjects],
-        user__in=reachable(User.objects.all()),
+        user__in=reachable(User.objects.all()) if people is None else people,
     )
     for subject_id, user_id in follows.values_list("subject_id", "user_id"):
         found[subject_id].add(user_id)

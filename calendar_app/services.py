@@ -20,7 +20,6 @@ import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -110,13 +109,7 @@ def _tell(event: Event, *, change: str, by) -> None:
             role__in=[User.Role.EDITOR, User.Role.FEDERATION], organisation__isnull=False
         ),
     )[event.pk]
-    people |= set(
-        Follow.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Event),
-            subject_id=event.pk,
-            user__in=active,
-        ).values_list("user_id", flat=True)
-    )
+    people |= reminders.followers([event], active)[event.pk]
     notify(
         subjects=[event],
         kind=Notification.Kind.EVENT_CHANGED,

@@ -251,6 +251,15 @@ class Feedback(models.Model):
     def __str__(self) -> str:
         return str(_("Retour n°%(number)s") % {"number": self.pk})
 
+    def is_visible_to(self, user) -> bool:
+        """``visible_to`` for this one feedback."""
+        return Feedback.objects.visible_to(user).filter(pk=self.pk).exists()
+
+    @staticmethod
+    def is_visible_to_reader(user, feedback: Feedback) -> bool:
+        """The same, as the (user, subject) hooks of comments and follows take it."""
+        return feedback.is_visible_to(user)
+
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT

@@ -384,7 +384,7 @@ def _notify(feedback: Feedback, *, kind: str, actor, data: dict) -> int:
         subject_id=feedback.pk,
     ).select_related("user")
     for row in follows:
-        if not Feedback.objects.visible_to(row.user).filter(pk=feedback.pk).exists():
+        if not feedback.is_visible_to(row.user):
             row.delete()
     return notify(subjects=[feedback], kind=kind, actor=actor, target=feedback, data=data)
 
@@ -396,7 +396,7 @@ def cosign(feedback: Feedback, *, by) -> FeedbackSignature:
     with transaction.atomic():
         feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
         signed = set(feedback.signatures.values_list("organisation_id", flat=True))
-        visible = Feedback.objects.visible_to(by).filter(pk=feedback.pk).exists()
+        visible = feedback.is_visible_to(by)
         if not visible or not may_cosign(by, feedback, signed):
             raise PermissionDenied
         signature = FeedbackSignature.objects.create(

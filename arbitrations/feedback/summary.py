@@ -65,9 +65,6 @@ def register_comments() -> None:
         except Feedback.DoesNotExist:
             raise Http404("No such feedback") from None
 
-    def may_read(user, feedback: Feedback) -> bool:
-        return Feedback.objects.visible_to(user).filter(pk=feedback.pk).exists()
-
     comments.register(
         comments.CommentSubject(
             kind="retour",
@@ -77,8 +74,8 @@ def register_comments() -> None:
             key=lambda feedback: str(feedback.pk),
             url=lambda feedback: reverse("feedback_detail", args=[feedback.pk]),
             name=str,
-            may_read=may_read,
-            may_comment=may_read,
+            may_read=Feedback.is_visible_to_reader,
+            may_comment=Feedback.is_visible_to_reader,
             followed=lambda feedback: feedback,
         )
     )

@@ -351,42 +351,42 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, feedback, status=400, answer_form=form)
 
 
-@require_POST
-def feedback_publish_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def _lead_action(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
+    """A lead's one-click action on a feedback, claiming the version the page
+    was read at: refused or overtaken, the lead is told why; back to the page."""
     _require_lead(request.user)
     feedback = get_feedback(request.user, pk)
     form = VersionForm(request.POST)
     version = form.cleaned_data["version"] if form.is_valid() else feedback.version
     try:
-        services.publish_answer(feedback, by=request.user, expected_version=version)
+        action(feedback, by=request.user, expected_version=version)
     except services.FeedbackRefused as refused:
         messages.error(request, refused.message)
     except FeedbackConflict:
         _conflict(request)
     else:
-        messages.success(
-            request, _("Réponse publiée : les auteurs et cosignataires sont informés.")
-        )
+        messages.success(request, done)
     return redirect("feedback_detail", pk=feedback.pk)
+
+
+@require_POST
+def feedback_publish_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lead_action(
+        request,
+        pk,
+        services.publish_answer,
+        _("Réponse publiée : les auteurs et cosignataires sont informés."),
+    )
 
 
 @require_POST
 def feedback_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_lead(request.user)
-    feedback = get_feedback(request.user, pk)
-    form = VersionForm(request.POST)
-    version = form.cleaned_data["version"] if form.is_valid() else feedback.version
-    try:
-        services.reopen(feedback, by=request.user, expected_version=version)
-    except services.FeedbackRefused as refused:
-        messages.error(request, refused.message)
-    except FeedbackConflict:
-        _conflict(request)
-    else:
-        messages.success(
-            request, _("Arbitrage rouvert : un nouveau projet d'arbitrage est à instruire.")
-        )
-    return redirect("feedback_detail", pk=feedback.pk)
+    return _lead_action(
+        request,
+        pk,
+        services.reopen,
+        _("Arbitrage rouvert : un nouveau projet d'arbitrage est à instruire."),
+    )
 
 
 # --- The leads' inbox --------------------------------------------------------------

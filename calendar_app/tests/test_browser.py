@@ -18,28 +18,6 @@ PARIS = ZoneInfo("Europe/Paris")
 ARTIFACTS = settings.VAR_DIR / "test-artifacts" / "calendar"
 
 
-@pytest.fixture
-def phone(browser, live_server, demo_data):
-    context = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", viewport={"width": 375, "height": 740}
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def no_js(browser, live_server, demo_data):
-    context = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", java_script_enabled=False
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
 @pytest.mark.parametrize(
     "path",
     [

@@ -20,17 +20,6 @@ pytestmark = pytest.mark.browser
 PARIS = ZoneInfo("Europe/Paris")
 
 
-@pytest.fixture
-def no_js(browser, live_server, demo_data):
-    context = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", java_script_enabled=False
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_every_main_page_reads_without_javascript(no_js, browser_login, role):
     """Signing in is itself a form without JavaScript (and the TOTP step for
