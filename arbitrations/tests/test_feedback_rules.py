@@ -640,3 +640,22 @@ def test_topic_page_queries_do_not_grow_with_feedback(client_as, persona_user):
     grow = _grower(persona_user)
     for persona in ("lead", "federation", "federation2"):
         assert_queries_constant(client_as(persona), reverse("topic_detail", args=["9"]), grow)
+
+
+def test_wordings_read_as_the_deck_writes_them(client_as, persona_user):
+    """The deck's statements carry **bold** (SC.DMP/UX.10: "DOIT **rester
+    pleinement fonctionnel**"): the wordings of a feedback show it as bold,
+    and HTML someone typed as text."""
+    feedback = make_filed(
+        persona_user,
+        proposed_wording="Le système DOIT **rester utilisable** <b>sauf</b> saisie bloquante",
+    )
+    Feedback.objects.filter(pk=feedback.pk).update(
+        current_wording="Le système DOIT **rester pleinement fonctionnel**"
+    )
+    page = client_as("lead").get(reverse("feedback_detail", args=[feedback.pk])).content.decode()
+    assert "<strong>rester pleinement fonctionnel</strong>" in page
+    assert "<strong>rester utilisable</strong>" in page
+    assert "**" not in page.split('id="proposed-wording"')[1].split("</blockquote>")[0]
+    assert "<b>sauf</b>" not in page
+    assert "&lt;b&gt;sauf&lt;/b&gt;" in page

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import mark_safe
 
-from core.text import render_markdown
+from core.text import render_markdown, render_user_markdown
 
 register = template.Library()
 
@@ -12,6 +12,12 @@ register = template.Library()
 def markdown(text: str) -> str:
     """Sanitised Markdown (the deck's **bold**, lists, paragraphs)."""
     return mark_safe(render_markdown(text))  # noqa: S308 - nh3 removed anything unsafe
+
+
+@register.filter
+def user_markdown(text: str) -> str:
+    """What a participant typed, as Markdown: any HTML they typed shows as text."""
+    return mark_safe(render_user_markdown(text))  # noqa: S308 - escaped, then sanitised by nh3
 
 
 @register.filter
