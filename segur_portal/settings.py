@@ -217,6 +217,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # accounts (@demo.example) may skip it.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Concertation Ségur"
+# One step of clock drift or of typing delay is accepted, as RFC 6238 (5.2)
+# recommends: a code typed in its last second stays good for the next 30 s.
+# A code is still accepted once only.
+MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_RENEWAL_DAYS = env.int("MFA_TOTP_RENEWAL_DAYS", default=365)
 MFA_DEMO_EXEMPT_DOMAIN = "demo.example" if DEBUG else None
 

@@ -76,6 +76,32 @@ def test_signing_in_asks_leads_for_their_code(client, persona_user):
     assert AuditEvent.objects.filter(action="login", actor=persona_user("lead")).exists()
 
 
+def test_a_code_typed_as_its_period_ends_is_accepted_once_and_an_older_one_refused(
+    persona_user,
+):
+    """RFC 6238, 5.2: one time step of network delay is accepted; a code is
+    used once only; a code two steps old is refused."""
+    give_totp(persona_user("lead"))
+    period = 30  # RFC 6238's default time step, which authenticator apps use
+
+    def attempt(code: str) -> Client:
+        client = Client()
+        client.post(
+            reverse("account_login"), {"login": "lead@demo.example", "password": DEMO_PASSWORD}
+        )
+        client.post(reverse("mfa_authenticate"), {"code": code})
+        return client
+
+    with time_machine.travel(timezone.now().replace(microsecond=0), tick=False) as clock:
+        now = timezone.now().timestamp()
+        assert attempt(totp_code(at=now - 2 * period)).get("/").status_code == 302
+        previous = totp_code(at=now - period)
+        assert attempt(previous).get("/").status_code == 200
+        assert attempt(previous).get("/").status_code == 302  # never twice
+        clock.shift(period * 2)
+        assert attempt(totp_code(at=now)).get("/").status_code == 302
+
+
 def test_a_wrong_code_at_sign_in_is_refused_and_logged(client, persona_user):
     give_totp(persona_user("lead"))
     client.post(reverse("account_login"), {"login": "lead@demo.example", "password": DEMO_PASSWORD})
