@@ -23,7 +23,7 @@ from topics.models import Requirement, RequirementSons, Sons
 
 from .access import decidable_sons_ids, get_arbitration, may_decide, require_decider
 from .decisions import current_decisions
-from .feedback.summary import feedback_list
+from .feedback.summary import feedback_table
 from .forms import BulkDecisionForm, DecisionForm, new_token
 from .models import DecisionConflict
 from .services import (
@@ -259,7 +259,7 @@ def session_decisions(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "agenda_topics": agenda_topics,
         # Feedback proposed "à discuter en atelier" on the topics of the agenda.
-        "workshop_feedback": feedback_list(request.user)
+        "workshop_feedback": feedback_table(request.user)
         .filed()
         .filter(for_workshop=True, topic__in=[t.pk for t in agenda_topics])
         .order_by("topic__order", "filed_at", "pk"),

@@ -314,26 +314,36 @@ class InboxFilterForm(forms.Form):
         help_text=_("Une référence d'exigence ou des mots de l'argumentaire."),
     )
     sujet = forms.ModelChoiceField(
-        label=_("Sujet"), queryset=Topic.objects.none(), required=False, to_field_name="pk"
+        label=_("Sujet"),
+        queryset=Topic.objects.none(),
+        required=False,
+        to_field_name="pk",
+        widget=FastSelect,
     )
     sons = forms.ModelChoiceField(
-        label=_("SONS"), queryset=Sons.objects.none(), required=False, to_field_name="code"
+        label=_("SONS"),
+        queryset=Sons.objects.none(),
+        required=False,
+        to_field_name="code",
+        widget=FastSelect,
     )
     statut = forms.ChoiceField(
         label=_("Statut"),
         required=False,
         choices=[("", _("Tous")), *[c for c in Feedback.Status.choices if c[0] != "draft"]],
-    )
-    organisation = forms.ModelChoiceField(
-        label=_("Fédération ou éditeur"),
-        queryset=Organisation.objects.none(),
-        required=False,
-        to_field_name="slug",
-        # Every federation and editor: hundreds of options on every request.
         widget=FastSelect,
     )
-    anciennete = forms.ChoiceField(label=_("Ancienneté"), required=False, choices=AGE_CHOICES)
-    attribue = forms.ChoiceField(label=_("Attribué à"), required=False)
+    organisation = forms.ChoiceField(
+        label=_("Fédération ou éditeur"),
+        required=False,
+        # Every federation and editor: hundreds of options on every request,
+        # read as (slug, name) pairs and written without a template each.
+        widget=FastSelect,
+    )
+    anciennete = forms.ChoiceField(
+        label=_("Ancienneté"), required=False, choices=AGE_CHOICES, widget=FastSelect
+    )
+    attribue = forms.ChoiceField(label=_("Attribué à"), required=False, widget=FastSelect)
     atelier = forms.BooleanField(label=_("Proposés pour un atelier"), required=False)
     arbitre = forms.BooleanField(label=_("Sur un sujet déjà arbitré"), required=False)
 
@@ -341,13 +351,21 @@ class InboxFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["sujet"].queryset = Topic.objects.order_by("order", "number")
         self.fields["sons"].queryset = Sons.objects.order_by("order", "code")
-        self.fields["organisation"].queryset = Organisation.objects.exclude(
-            kind=Organisation.Kind.AUTHORITY
-        ).order_by("name")
+        self.fields["organisation"].choices = [
+            ("", "---------"),
+            *Organisation.objects.exclude(kind=Organisation.Kind.AUTHORITY)
+            .order_by("name")
+            .values_list("slug", "name"),
+        ]
         self.fields["attribue"].choices = [
             ("", _("Tous")),
             ("aucun", _("Personne")),
-            *[(str(u.pk), u.get_full_name()) for u in services.leads().order_by("family_name")],
+            *[
+                (str(u.pk), u.get_full_name())
+                for u in services.leads()
+                .order_by("family_name")
+                .only("given_name", "family_name", "closed_at")
+            ],
         ]
 
     def filter(self, feedback):
@@ -373,7 +391,7 @@ class InboxFilterForm(forms.Form):
         if data.get("statut"):
             feedback = feedback.filter(status=data["statut"])
         if data.get("organisation"):
-            feedback = feedback.filter(organisation=data["organisation"])
+            feedback = feedback.filter(organisation__slug=data["organisation"])
         if data.get("anciennete"):
             limit = timezone.now() - timedelta(days=int(data["anciennete"]))
             feedback = feedback.filter(filed_at__lt=limit)

@@ -4,10 +4,36 @@ requirement pages (arbitrations.views) share it."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
+
+from core import caching
+from topics.models import Requirement, Sons
 
 from . import services
 from .models import Feedback, FeedbackSignature
+
+# What a feedback table row shows (feedback/includes/table.html): never the
+# long texts of the argument, the wordings or the impacts.
+TABLE_FIELDS = (
+    "pk",
+    "kind",
+    "status",
+    "disposition",
+    "answer_text",
+    "for_workshop",
+    "on_decided_subject",
+    "filed_at",
+    "created_at",
+    "version",
+    "organisation__name",
+    "topic__domain_code",
+    "topic__title",
+    "topic__number",
+    "topic__slug",
+    "topic__order",
+)
 
 
 def feedback_list(user):
@@ -25,12 +51,49 @@ def feedback_list(user):
     )
 
 
+def feedback_table(user):
+    """``feedback_list`` for tables: the columns a row shows, each row's
+    requirements by reference; a fixed number of queries, and no long text
+    loaded for nothing."""
+    return (
+        Feedback.objects.visible_to(user)
+        .select_related("organisation", "topic")
+        .only(*TABLE_FIELDS)
+        .prefetch_related(Prefetch("requirements", Requirement.objects.only("reference")))
+    )
+
+
+def feedback_inbox_rows(user):
+    """``feedback_table`` with what the leads' inbox adds per row: the
+    co-signers, the SONS and the lead it is assigned to."""
+    return (
+        feedback_table(user)
+        .select_related("assignee")
+        .only(
+            *TABLE_FIELDS,
+            "assignee__given_name",
+            "assignee__family_name",
+            "assignee__email",
+            "assignee__closed_at",
+        )
+        .prefetch_related(
+            Prefetch(
+                "signatures",
+                FeedbackSignature.objects.select_related("organisation").only(
+                    "feedback_id", "organisation__name"
+                ),
+            ),
+            Prefetch("sons", Sons.objects.only("code", "order")),
+        )
+    )
+
+
 def topic_feedback_summary(user, topic, requirement=None) -> dict:
     """What the topic (or requirement) page shows of its feedback: the
     window, the feedback the person may see, those proposed for a workshop
     (leads)."""
     now = timezone.now()
-    rows = feedback_list(user).filter(topic=topic)
+    rows = feedback_table(user).filter(topic=topic)
     if requirement is not None:
         rows = rows.filter(
             pk__in=Feedback.requirements.through.objects.filter(requirement=requirement).values(
@@ -45,6 +108,41 @@ def topic_feedback_summary(user, topic, requirement=None) -> dict:
         "workshop": [f for f in visible if f.for_workshop and not f.is_draft],
         "may_draft": services.may_draft(user),
     }
+
+
+def feedback_section(request, topic, requirement=None) -> str:
+    """The "Retours argumentés" section of a topic's (or requirement's) page,
+    rendered once for everyone who sees the same feedback — the same
+    organisation and role — until a feedback or who may see it changes
+    (arbitrations.caching.FEEDBACK) or the feedback window opens or closes."""
+    user = request.user
+    now = timezone.now()
+    parts = (
+        "feedback_section",
+        topic.pk,
+        requirement.pk if requirement else None,
+        user.is_authority,
+        user.organisation_id,
+        services.may_draft(user),
+        topic.feedback_window_state(now),
+        topic.feedback_opens_at,
+        topic.feedback_closes_at,
+        get_language(),
+    )
+
+    def render() -> str:
+        context = {
+            "topic": topic,
+            "requirement": requirement,
+            "feedback_summary": topic_feedback_summary(user, topic, requirement),
+        }
+        return render_to_string(
+            "arbitrations/feedback/includes/topic_section.html", context, request
+        )
+
+    from ..caching import FEEDBACK
+
+    return caching.cached(FEEDBACK, parts, render)
 
 
 def register_comments() -> None:

@@ -34,9 +34,11 @@ from .forms import (
     WindowForm,
 )
 from .models import Feedback, FeedbackAttachment, FeedbackConflict
-from .summary import feedback_list
+from .summary import feedback_inbox_rows, feedback_list, feedback_table
 
-PAGE_SIZE = 50
+# A lead answers a page of feedback at once: 25 answer forms per page.
+PAGE_SIZE = 25
+MY_PAGE_SIZE = 20
 
 
 def get_feedback(user, pk: int) -> Feedback:
@@ -399,10 +401,13 @@ def _keep_typed(page, posted) -> None:
         item.form_text = posted.get(f"reponse-{item.pk}", item.answer_text)
 
 
-def _inbox_rows(request: HttpRequest):
+def _inbox_rows(request: HttpRequest, rows=None):
+    """The filed feedback the inbox's filters choose (of ``rows``: by
+    default what the inbox's table shows of them)."""
     form = InboxFilterForm(request.GET or None)
-    rows = form.filter(feedback_list(request.user).filed())
-    return form, rows.order_by("filed_at", "pk")
+    if rows is None:
+        rows = feedback_inbox_rows(request.user)
+    return form, form.filter(rows.filed()).order_by("filed_at", "pk")
 
 
 @require_GET
@@ -479,7 +484,7 @@ def feedback_inbox_answer(request: HttpRequest) -> HttpResponse:
 @require_GET
 def feedback_export(request: HttpRequest) -> HttpResponse:
     _require_lead(request.user)
-    _form, rows = _inbox_rows(request)
+    _form, rows = _inbox_rows(request, feedback_list(request.user))
     rows = list(rows.order_by("topic__order", "topic__number", "filed_at", "pk"))
     record(Action.EXPORT, request=request, details={"format": "xlsx", "feedback": len(rows)})
     return synthesis_response(rows)
@@ -493,16 +498,22 @@ def my_feedback(request: HttpRequest) -> HttpResponse:
     if not services.may_draft(request.user):
         raise PermissionDenied
     organisation = request.user.organisation_id
-    rows = feedback_list(request.user).filter(organisation_id=organisation)
-    signed = feedback_list(request.user).filter(signatures__organisation_id=organisation)
-    # An editor reads (and comments on) the feedback of its federations.
-    federations = feedback_list(request.user).filter(
-        organisation__in=request.user.organisation.federations.all()
-    )
+    rows = feedback_table(request.user)
+    lists = {
+        "own": rows.filter(organisation_id=organisation).order_by("-created_at", "-pk"),
+        "signed": rows.filter(signatures__organisation_id=organisation).order_by(
+            "-filed_at", "-pk"
+        ),
+        # An editor reads (and comments on) the feedback of its federations.
+        "federations": rows.filter(
+            organisation__in=request.user.organisation.federations.all()
+        ).order_by("-created_at", "-pk"),
+    }
+    # Each list in pages of its own (``?own=2&signed=3``): an organisation's
+    # history only grows.
     context = {
-        "own": rows.order_by("-created_at", "-pk"),
-        "signed": signed.order_by("-filed_at", "-pk"),
-        "federations": federations.order_by("-created_at", "-pk"),
+        name: Paginator(found, MY_PAGE_SIZE).get_page(request.GET.get(name))
+        for name, found in lists.items()
     }
     return render_page(request, "arbitrations/feedback/mine.html", context)
 

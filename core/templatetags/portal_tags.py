@@ -26,6 +26,25 @@ def get_item(mapping, key):
 
 
 @register.simple_tag(takes_context=True)
+def page_query(context, param: str, number) -> str:
+    """``query_with`` for a pagination parameter named by a variable (a page
+    with several paginated lists)."""
+    return query_with(context, **{param or "page": number})
+
+
+@register.filter
+def page_links(page) -> list[int | None]:
+    """The page numbers a pagination links to: the first and the last, two
+    either side of the current one, ``None`` for each gap — a bounded number
+    of links however many pages there are."""
+    paginator = page.paginator
+    return [
+        None if number == paginator.ELLIPSIS else number
+        for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    ]
+
+
+@register.simple_tag(takes_context=True)
 def query_with(context, **changes) -> str:
     """The current query string with some parameters changed (pagination links)."""
     query = context["request"].GET.copy()
