@@ -17,6 +17,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from core import caching
 
 NAMESPACE = "decisions"
+# The feedback sections of topic and requirement pages (who sees which
+# feedback, and its answer): stale at any change of a feedback, its
+# requirements, co-signers or invitations, or of who belongs to a federation.
+FEEDBACK = "feedback"
 
 
 def invalidate_decision_pages() -> None:
@@ -45,6 +49,12 @@ def _changed(sender, **kwargs) -> None:
     invalidate_decision_pages()
 
 
+def _feedback_changed(sender, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    caching.invalidate(FEEDBACK)
+
+
 def connect() -> None:
     """Called once from the app's ready()."""
     from topics.models import Requirement, RequirementSons, Sons, Topic
@@ -57,3 +67,24 @@ def connect() -> None:
         post_delete.connect(_changed, sender=model, dispatch_uid=f"decisions-del-{model.__name__}")
     for through in (Arbitration.sons.through, Topic.scope.through):
         m2m_changed.connect(_changed, sender=through, dispatch_uid=f"decisions-{through.__name__}")
+
+    from accounts.models import Organisation
+
+    from .feedback.models import FeedbackSignature
+
+    for model in (Feedback, FeedbackSignature, Organisation, Topic, Requirement):
+        post_save.connect(
+            _feedback_changed, sender=model, dispatch_uid=f"feedback-{model.__name__}"
+        )
+        post_delete.connect(
+            _feedback_changed, sender=model, dispatch_uid=f"feedback-del-{model.__name__}"
+        )
+    for through in (
+        Feedback.requirements.through,
+        Feedback.sons.through,
+        Feedback.invited_organisations.through,
+        Organisation.federations.through,
+    ):
+        m2m_changed.connect(
+            _feedback_changed, sender=through, dispatch_uid=f"feedback-{through.__name__}"
+        )

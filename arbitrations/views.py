@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from calendar_app.caching import NAMESPACE as EVENTS
 from calendar_app.models import Event
 from core import caching
 from core.htmx import render_page
@@ -26,7 +27,7 @@ from .caching import NAMESPACE, progress_parts
 from .comment_forms import InternalNoteForm
 from .comment_views import SUBJECT_PAGE_DISCUSSIONS, thread_context
 from .decisions import TopicStatus, current_decisions, topic_progress
-from .feedback.summary import topic_feedback_summary
+from .feedback.summary import feedback_section
 from .models import Arbitration
 from .timeline import requirement_timeline
 
@@ -135,11 +136,15 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
     topic = get_topic(key)
     everyone = concertation_sons()
     now = timezone.now()
-    events = (
-        Event.objects.filter(agenda_items__topic=topic)
-        .distinct()
-        .order_by("starts_at", "target_week")
-    )
+
+    def events_html() -> str:
+        events = (
+            Event.objects.filter(agenda_items__topic=topic)
+            .distinct()
+            .order_by("starts_at", "target_week")
+        )
+        return render_to_string("arbitrations/topic_detail.html#events", {"events": events})
+
     timing = progress_parts(now)
     context = {
         "topic": topic,
@@ -149,8 +154,11 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
             ("topic_progress", topic.pk, *timing),
             lambda: topic_progress([topic.pk], now)[topic.pk],
         ),
-        "events": events,
-        "feedback_summary": topic_feedback_summary(request.user, topic),
+        # The same for everyone: rendered once until the calendar changes.
+        "events_html": caching.cached(
+            EVENTS, ("topic_events", topic.pk, get_language()), events_html
+        ),
+        "feedback_html": feedback_section(request, topic),
         **thread_context(request, topic, latest=SUBJECT_PAGE_DISCUSSIONS),
     }
     if request.user.is_authority or request.htmx:
@@ -237,7 +245,7 @@ def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "editable_codes": [row.sons.code for row in rows if row.sons_id in decidable],
         "timeline": requirement_timeline(requirement, request.user),
         "version_groups": version_groups(versions),
-        "feedback_summary": topic_feedback_summary(request.user, requirement.topic, requirement)
+        "feedback_html": feedback_section(request, requirement.topic, requirement)
         if requirement.topic
         else None,
         **thread_context(request, requirement, latest=SUBJECT_PAGE_DISCUSSIONS),
