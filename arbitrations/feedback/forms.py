@@ -333,12 +333,13 @@ class InboxFilterForm(forms.Form):
         choices=[("", _("Tous")), *[c for c in Feedback.Status.choices if c[0] != "draft"]],
         widget=FastSelect,
     )
-    organisation = forms.ChoiceField(
+    # Typed, not chosen in a list: a list of every federation and editor
+    # (hundreds, growing) weighed more than the rest of the page.
+    organisation = forms.CharField(
         label=_("Fédération ou éditeur"),
         required=False,
-        # Every federation and editor: hundreds of options on every request,
-        # read as (slug, name) pairs and written without a template each.
-        widget=FastSelect,
+        max_length=200,
+        help_text=_("Son nom ou une partie du nom."),
     )
     anciennete = forms.ChoiceField(
         label=_("Ancienneté"), required=False, choices=AGE_CHOICES, widget=FastSelect
@@ -351,12 +352,6 @@ class InboxFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["sujet"].queryset = Topic.objects.order_by("order", "number")
         self.fields["sons"].queryset = Sons.objects.order_by("order", "code")
-        self.fields["organisation"].choices = [
-            ("", "---------"),
-            *Organisation.objects.exclude(kind=Organisation.Kind.AUTHORITY)
-            .order_by("name")
-            .values_list("slug", "name"),
-        ]
         self.fields["attribue"].choices = [
             ("", _("Tous")),
             ("aucun", _("Personne")),
@@ -391,7 +386,10 @@ class InboxFilterForm(forms.Form):
         if data.get("statut"):
             feedback = feedback.filter(status=data["statut"])
         if data.get("organisation"):
-            feedback = feedback.filter(organisation__slug=data["organisation"])
+            name = data["organisation"].strip()
+            feedback = feedback.filter(
+                Q(organisation__slug=name) | Q(organisation__name__icontains=name)
+            )
         if data.get("anciennete"):
             limit = timezone.now() - timedelta(days=int(data["anciennete"]))
             feedback = feedback.filter(filed_at__lt=limit)

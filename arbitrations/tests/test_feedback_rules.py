@@ -554,6 +554,11 @@ def test_inbox_filters_are_a_shareable_url(client_as, persona_user):
     html = page.content.decode()
     assert reverse("feedback_detail", args=[two.pk]) in html
     assert reverse("feedback_detail", args=[one.pk]) not in html
+    # Or typed: a part of its name ("Éditeur démo DPI"), in another case.
+    part = persona_user("editor2").organisation.name.split()[-1].lower()
+    html = lead.get(reverse("feedback_inbox"), {"organisation": part}).content.decode()
+    assert reverse("feedback_detail", args=[two.pk]) in html
+    assert reverse("feedback_detail", args=[one.pk]) not in html
     fragment = lead.get(
         reverse("feedback_inbox") + f"?sujet={one.topic_id}", HTTP_HX_REQUEST="true"
     ).content.decode()
