@@ -19,7 +19,8 @@ BENCH_SCALE (1), BENCH_DURATION (20 s), BENCH_CONNECTIONS (16),
 BENCH_LATENCY_CONNECTIONS (cores), BENCH_THREADS (2), BENCH_WORKERS
 (2 x cores + 1), BENCH_PORT (8011), BENCH_PAGES (all, or a comma-separated
 list of names), BENCH_REUSE=1 to keep the database and data of the previous
-run (no migrate, no generation).
+run (no migrate, no generation), BENCH_ACCESS_LOG=1 to log each request's
+time, status, URL and worker in var/bench/access.log.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ DATABASE_URL = env("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/seg
 REDIS_URL = env("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 BROKER_URL = env("BENCH_BROKER_URL", "redis://127.0.0.1:6379/12")
 REUSE = env("BENCH_REUSE", "0") == "1"
+ACCESS_LOG = env("BENCH_ACCESS_LOG", "0") == "1"
+ACCESS_FORMAT = "%(M)s %(s)s %(U)s%(q)s %(p)s"
 
 
 def portal_env() -> dict[str, str]:
@@ -178,6 +181,13 @@ def start_server() -> subprocess.Popen:
             f"127.0.0.1:{PORT}",
             "--log-level",
             "warning",
+            *(
+                # Each request's path, status and time in ms, to find which
+                # ones make a page's p99 (var/bench/access.log).
+                ["--access-logfile", str(VAR / "access.log"), "--access-logformat", ACCESS_FORMAT]
+                if ACCESS_LOG
+                else []
+            ),
         ],
         cwd=ROOT,
         env=portal_env(),
@@ -232,6 +242,19 @@ def warm(targets: list[tuple[str, str]]) -> None:
             response.read()
 
 
+def drain() -> None:
+    """Wait until the server answers the trivial view at once again (its
+    backlog of abandoned requests done)."""
+    time.sleep(1)
+    for _ in range(50):
+        started = time.perf_counter()
+        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=30) as response:
+            response.read()
+        if time.perf_counter() - started < 0.05:
+            return
+        time.sleep(0.2)
+
+
 def machine() -> str:
     memory = ""
     meminfo = Path("/proc/meminfo")
@@ -278,7 +301,12 @@ def main() -> None:
             warm(targets)
             wrk(targets, 3)  # warm-up: workers' connections, per-process memos
             results[name] = r = wrk(targets, DURATION)
+            # When wrk stops, the server still works through the requests
+            # queued in its backlog: they would be the next run's first
+            # seconds. Let it drain before measuring a calm machine.
+            drain()
             r["latency"] = calm = wrk(targets, DURATION, LATENCY_CONNECTIONS)
+            drain()
             print(
                 f"  {name:<22} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
                 f"p99 {r['p99_ms']:6.1f} ms  | at {LATENCY_CONNECTIONS}: p50 "
