@@ -245,6 +245,9 @@ class Feedback(models.Model):
             # The leads' inbox pages through the filed feedback in filing
             # order: read in index order, a page costs the same at any size.
             models.Index(fields=["filed_at", "id"], name="feedback_filed_order"),
+            # The leads' dashboard counts the feedback awaiting an answer (a
+            # few among all that were ever filed).
+            models.Index(fields=["status", "filed_at"], name="feedback_status_filed"),
         ]
         constraints = [
             models.CheckConstraint(
