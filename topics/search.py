@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.db import connection
-from django.db.models import CharField, Func, Q, QuerySet
+from django.db.models import CharField, Exists, Func, OuterRef, Q, QuerySet
 
 from .models import RequirementSons
 
@@ -61,6 +61,8 @@ def search_requirements(queryset: QuerySet, text: str) -> QuerySet:
     text = (text or "").strip()
     if not text:
         return queryset
-    return queryset.filter(
-        Q(reference__icontains=text) | Q(pk__in=matching_statements(text).values("requirement_id"))
-    )
+    # EXISTS, not IN: with IN under an OR, PostgreSQL hashes the whole
+    # subquery and reads every statement through to_tsvector (25 ms at
+    # 1,100 rows) instead of asking the GIN index (1 ms).
+    statements = matching_statements(text).filter(requirement_id=OuterRef("pk"))
+    return queryset.filter(Q(reference__icontains=text) | Exists(statements))
