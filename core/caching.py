@@ -14,12 +14,15 @@ read is a miss and the value is computed: pages stay right, only slower.
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 TIMEOUT = 3600  # an hour: values are right until invalidated; this bounds memory
 
@@ -65,4 +68,30 @@ def cached(
     if value is None:
         value = compute()
         cache.set(cache_key, value, timeout)
+    return value
+
+
+def cached_until(
+    namespace: str,
+    parts: Iterable[Any],
+    compute: Callable[[], Any],
+    expires: Callable[[Any], datetime | None],
+) -> Any:
+    """``cached``, for a value that is right only until a moment it names
+    itself (the next event starts and leaves "upcoming"): ``expires(value)``.
+    The moment is kept with the value and checked at each read, on the
+    portal's clock (not left to the cache server's expiry)."""
+    cache_key = key(namespace, *parts)
+    kept = cache.get(cache_key)
+    now = timezone.now()
+    if kept is not None:
+        value, until = kept
+        if until is None or now < until:
+            return value
+    value = compute()
+    until = expires(value)
+    timeout = TIMEOUT
+    if until is not None:
+        timeout = max(1, min(TIMEOUT, math.ceil((until - now).total_seconds())))
+    cache.set(cache_key, (value, until), timeout)
     return value

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from arbitrations.caching import NAMESPACE, progress_parts
+from arbitrations.caching import FEEDBACK, NAMESPACE, progress_parts
 from arbitrations.decisions import TopicStatus, current_decisions, topic_progress
 from arbitrations.models import Arbitration, Feedback
+from calendar_app.caching import NAMESPACE as EVENTS
 from calendar_app.models import Event
 from core import caching
 from topics.models import Requirement, RequirementSons, Sons, Topic
@@ -184,12 +185,13 @@ def state_cache_key(now) -> str:
 
 def dashboard_context(user) -> dict[str, Any]:
     now = timezone.now()
-    target = Event.objects.filter(kind=Event.Kind.MILESTONE).upcoming(now).first()
+    calendar = _calendar(now)
+    target = calendar["publication_target"]
     return {
         # Computed only when the rendered overview is not in the cache.
         "state": SimpleLazyObject(lambda: state_of_the_concertation(now)),
         "state_key": state_cache_key(now),
-        "next_events": list(Event.objects.upcoming(now).prefetch_related("audiences")[:5]),
+        "next_events": calendar["next_events"],
         "publication_target": target,
         "days_to_target": (timezone.localtime(target.starts_at).date() - timezone.localdate()).days
         if target
@@ -199,12 +201,39 @@ def dashboard_context(user) -> dict[str, Any]:
 
 
 def _feedback_waiting(user) -> dict[str, Any] | None:
-    """Leads: the feedback awaiting an answer, the oldest first."""
+    """Leads: the feedback awaiting an answer, the oldest first; kept until
+    a feedback changes (arbitrations.caching.FEEDBACK)."""
     if not getattr(user, "is_authority", False):
         return None
-    waiting = Feedback.objects.visible_to(user).awaiting_answer()
-    return {
-        "count": waiting.count(),
-        "oldest": list(waiting.select_related("organisation", "topic").order_by("filed_at")[:5]),
-        "mine": waiting.filter(assignee=user).count(),
-    }
+
+    def compute() -> dict[str, Any]:
+        waiting = Feedback.objects.visible_to(user).awaiting_answer()
+        oldest = waiting.select_related("organisation", "topic").order_by("filed_at")
+        return {
+            "count": waiting.count(),
+            "oldest": list(oldest[:5]),
+            "mine": waiting.filter(assignee=user).count(),
+        }
+
+    return caching.cached(FEEDBACK, ("feedback_waiting", user.pk), compute)
+
+
+def _calendar(now) -> dict[str, Any]:
+    """The next five events and the publication target: kept until the
+    calendar changes (calendar_app.caching) or the first of them starts."""
+
+    def compute() -> dict[str, Any]:
+        return {
+            "next_events": list(Event.objects.upcoming(now)[:5]),
+            "publication_target": Event.objects.filter(kind=Event.Kind.MILESTONE)
+            .upcoming(now)
+            .first(),
+        }
+
+    def expires(value: dict[str, Any]):
+        starts = [event.starts_at for event in value["next_events"][:1]]
+        if value["publication_target"] is not None:
+            starts.append(value["publication_target"].starts_at)
+        return min(starts, default=None)
+
+    return caching.cached_until(EVENTS, ("dashboard_calendar",), compute, expires)

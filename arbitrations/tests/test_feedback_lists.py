@@ -131,3 +131,18 @@ def test_page_links_stay_few_however_many_pages():
     assert page_links(paginator.page(20)) == [1, None, 18, 19, 20, 21, 22, None, 40]
     assert page_links(paginator.page(1)) == [1, 2, 3, None, 40]
     assert page_links(Paginator(range(100), 25).page(2)) == [1, 2, 3, 4]
+
+
+def test_the_leads_dashboard_counts_a_feedback_filed_at_once(client_as, persona_user):
+    lead = client_as("lead")
+
+    def waiting() -> int:
+        page = unescaped(lead.get("/"))
+        return int(page.split('id="feedback-waiting"><strong>')[1].split("<")[0])
+
+    before = waiting()  # computed and kept
+    feedback = make_feedback("filed")
+    assert waiting() == before + 1
+    feedback.assignee = persona_user("lead")
+    feedback.save()
+    assert "dont 1 qui vous est attribué" in unescaped(lead.get("/"))

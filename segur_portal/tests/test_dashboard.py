@@ -5,11 +5,15 @@ DPI, PFI; PROG.02 for LGC only)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.utils import translation
 
+from calendar_app.models import Event
 from core.testing import unescaped
 from topics.models import Requirement
 
@@ -90,3 +94,34 @@ def test_dashboard_charts_in_english(client_as):
     page = unescaped(client.get("/"))
     assert "Changes against the RC version" in page
     assert "Progress per task force" in page
+
+
+def next_meetings(client) -> list[str]:
+    page = unescaped(client.get("/"))
+    if 'id="next-events"' not in page:
+        return []
+    listed = page.split('id="next-events"')[1].split("</ul>")[0]
+    return re.findall(r'<a href="/calendrier/[^"]+">([^<]+)</a>', listed)
+
+
+def test_the_next_meetings_follow_the_calendar_and_the_clock(client_as):
+    """Kept in the cache, the list still shows a new event at once, and drops
+    an event once it has started, with nothing else changed."""
+    # The afternoon of the 22/09/2023 workshop (all day, so already started).
+    start = datetime(2023, 9, 22, 14, tzinfo=ZoneInfo("Europe/Paris"))
+    with time_machine.travel(start, tick=False) as clock:
+        editor = client_as("editor")
+        before = next_meetings(editor)
+        # The deck: the sharing session of 25/09/2023 comes next.
+        assert before[0] == "1er temps de partage éditeur"
+        assert len(before) == 5
+        Event.objects.create(
+            kind=Event.Kind.WORKSHOP,
+            title="Atelier-imprevu-44",
+            slug="atelier-imprevu-44",
+            starts_at=start + timedelta(minutes=20),
+        )
+        after = next_meetings(editor)
+        assert after == ["Atelier-imprevu-44", *before[:4]]
+        clock.shift(timedelta(minutes=25))
+        assert next_meetings(editor) == before
