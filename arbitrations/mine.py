@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -188,27 +189,51 @@ def _line_fragments(line: Line, requirement) -> dict[str, str]:
     return fragments
 
 
+# Topics per page of "Mes décisions": the page stays the same size however
+# many topics and requirements the concertation grows to.
+TOPICS_PER_PAGE = 10
+
+
 def _render_decisions(sons: list[Sons]) -> dict:
-    """The decisions of ``sons`` rendered once for every reader: the HTML cut
-    at the slots, and for each line when it was published and what fills
-    its slots when it is new to the reader."""
+    """The decisions of ``sons`` rendered once for every reader, in pages of
+    ``TOPICS_PER_PAGE`` topics: each page's HTML cut at the slots, and for
+    each line when it was published, its page and what fills its slots when
+    it is new to the reader."""
     groups = my_decisions(sons, None)
     lines = []
-    for group in groups:
-        for item in group.items:
-            for line in item.lines:
-                line.index = len(lines)
-                fragments = _line_fragments(line, item.requirement)
-                lines.append((line.arbitration.published_at, line.badge, fragments))
-    html = render_to_string("arbitrations/includes/my_decisions_groups.html", {"groups": groups})
-    return {"parts": html.split(SLOT), "lines": lines}
+    pages = []
+    for start in range(0, len(groups), TOPICS_PER_PAGE):
+        chunk = groups[start : start + TOPICS_PER_PAGE]
+        for group in chunk:
+            for item in group.items:
+                for line in item.lines:
+                    line.index = len(lines)
+                    fragments = _line_fragments(line, item.requirement)
+                    lines.append((line.arbitration.published_at, line.badge, fragments, len(pages)))
+        html = render_to_string("arbitrations/includes/my_decisions_groups.html", {"groups": chunk})
+        pages.append(html.split(SLOT))
+    if not pages:
+        pages.append([render_to_string("arbitrations/includes/my_decisions_groups.html")])
+    return {"pages": pages, "lines": lines}
 
 
-def rendered_decisions(sons: list[Sons], since: datetime | None) -> tuple[str, dict[str, int]]:
+@dataclass
+class RenderedDecisions:
+    html: str
+    counts: dict[str, int]
+    page: Page
+    # The numbers of the pages holding lines new or modified for the reader.
+    pages_with_news: list[int]
+
+
+def rendered_decisions(
+    sons: list[Sons], since: datetime | None, page: str | int | None = None
+) -> RenderedDecisions:
     """ "Mes décisions" for a reader whose previous visit ended at ``since``:
-    the HTML, and how many lines are new and modified for them. The rendering
-    is shared by everyone with the same SONS (cached until the decision pages
-    are invalidated, arbitrations.caching); only the badges are the reader's."""
+    one page of the HTML, how many lines are new and modified for them in
+    all, and on which pages. The rendering is shared by everyone with the
+    same SONS (cached until the decision pages are invalidated,
+    arbitrations.caching); only the badges are the reader's."""
     rendered = caching.cached(
         NAMESPACE,
         ("my_decisions", get_language(), sorted(s.pk for s in sons)),
@@ -216,18 +241,26 @@ def rendered_decisions(sons: list[Sons], since: datetime | None) -> tuple[str, d
     )
     lines = rendered["lines"]
     counts = {NEW: 0, MODIFIED: 0}
-    for published_at, badge, _fragments in lines:
+    news = set()
+    for published_at, badge, _fragments, number in lines:
         if since is None or published_at > since:
             counts[badge] += 1
+            news.add(number + 1)
+    chosen = Paginator(rendered["pages"], 1).get_page(page)
     out = []
-    for position, part in enumerate(rendered["parts"]):
+    for position, part in enumerate(chosen.object_list[0]):
         if position % 2 == 0:
             out.append(part)
             continue
-        published_at, _badge, fragments = lines[int(part[1:])]
+        published_at, _badge, fragments, _number = lines[int(part[1:])]
         if since is None or published_at > since:
             out.append(fragments[part[0]])
-    return mark_safe("".join(out)), counts  # noqa: S308 - rendered by our templates
+    return RenderedDecisions(
+        mark_safe("".join(out)),  # noqa: S308 - rendered by our templates
+        counts,
+        chosen,
+        sorted(news),
+    )
 
 
 def visit_baseline(request) -> datetime | None:

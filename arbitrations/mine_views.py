@@ -27,13 +27,15 @@ from .models import DecisionFeedToken
 def my_decisions(request: HttpRequest) -> HttpResponse:
     sons = mine.user_sons(request.user)
     since = mine.visit_baseline(request)
-    decisions, counts = mine.rendered_decisions(sons, since)
+    rendered = mine.rendered_decisions(sons, since, request.GET.get("page"))
     context = {
         "sons": sons,
-        "decisions": decisions,
+        "decisions": rendered.html,
+        "page": rendered.page,
+        "pages_with_news": rendered.pages_with_news,
         "since": since,
-        "counts": counts,
-        "has_badges": any(counts.values()),
+        "counts": rendered.counts,
+        "has_badges": any(rendered.counts.values()),
     }
     return render(request, "arbitrations/my_decisions.html", context)
 

@@ -244,3 +244,38 @@ def test_mes_decisions_in_english(client_as):
     page = unescaped(client.get(URL))
     assert "<h1>My decisions</h1>" in page
     assert "Export (XLSX)" in page
+
+
+def listed_references(page: str) -> list[str]:
+    return re.findall(r'<a href="/exigences/([^"#]+)"', page.split("<h1>")[1])
+
+
+def test_mes_decisions_comes_in_pages_of_topics(client_as, monkeypatch):
+    """Each page holds some topics; together the pages list exactly what the
+    one page listed; the reader's counts are the same on every page and say
+    where the news are (issue 11: the page does not grow with the data)."""
+    from django.core.cache import cache
+
+    from arbitrations import mine
+
+    editor = client_as("editor")
+    whole = unescaped(editor.get("/mes-decisions/"))
+    everything = listed_references(whole)
+    topics = whole.count('<h2 class="fr-h4 fr-mt-4w">')
+    assert topics >= 2  # the deck decides on several topics for LGC
+    assert everything
+    counts = re.search(r"\d+ nouveau\(x\), \d+ modifié\(s\)", whole).group(0)
+    monkeypatch.setattr(mine, "TOPICS_PER_PAGE", 1)
+    cache.clear()
+    first = unescaped(editor.get("/mes-decisions/"))
+    assert first.count('<h2 class="fr-h4 fr-mt-4w">') == 1
+    navigation = first.split('aria-label="Pagination — Mes décisions"')[1].split("</nav>")[0]
+    assert 'aria-current="page"' in navigation
+    news = re.search(r'id="pages-with-news">(.*?)</p>', first, re.S).group(1)
+    assert re.findall(r">(\d+)<", news) == [str(n) for n in range(1, topics + 1)]
+    pages = [first] + [
+        unescaped(editor.get(f"/mes-decisions/?page={n}")) for n in range(2, topics + 1)
+    ]
+    assert sorted(ref for page in pages for ref in listed_references(page)) == sorted(everything)
+    for page in pages:
+        assert counts in page
