@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from core import caching
 from topics.models import Requirement, Sons
 
+from ..caching import FEEDBACK
 from . import services
 from .models import Feedback, FeedbackSignature
 
@@ -139,8 +140,6 @@ def feedback_section(request, topic, requirement=None) -> str:
         return render_to_string(
             "arbitrations/feedback/includes/topic_section.html", context, request
         )
-
-    from ..caching import FEEDBACK
 
     return caching.cached(FEEDBACK, parts, render)
 
