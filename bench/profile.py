@@ -5,6 +5,7 @@ queries, and with ``--profile`` where the time goes (pyinstrument).
     .venv/bin/python bench/profile.py /sujets/3/ --role editor
     .venv/bin/python bench/profile.py /retours/ --role lead --profile
     .venv/bin/python bench/profile.py /sujets/3/ --role editor --cold   # empty cache each time
+    .venv/bin/python bench/profile.py "/exigences/?q=dossier" --role lead --sql  # each query
 
 The person is the first one of the role in the load data (``*@charge.example``);
 the settings are production's (``DEBUG`` off) with the bench's database and
@@ -50,6 +51,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=20, help="measured requests (default 20)")
     parser.add_argument("--cold", action="store_true", help="empty the cache before each")
     parser.add_argument("--profile", action="store_true", help="pyinstrument of one request")
+    parser.add_argument("--sql", action="store_true", help="each query and its time")
     args = parser.parse_args()
 
     user = (
@@ -86,6 +88,9 @@ def main() -> None:
         f"max {max(timings):.1f} ms over {args.n}; "
         f"{len(queries)} queries, {sql_ms:.1f} ms of SQL"
     )
+    if args.sql:
+        for query in queries:
+            print(f"--- {float(query['time']) * 1000:.1f} ms\n{query['sql']}")
     if args.profile:
         from pyinstrument import Profiler
 

@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# The PostgreSQL text search configuration of the catalogue (French stemming
+# after unaccent: migration 0004).
+SEARCH_CONFIG = "french_unaccent"
+
+
+class StatementDocument(SearchVector):
+    """A statement's words as PostgreSQL searches them, stored with the row
+    (``RequirementSons.document``) so that a search never runs the French
+    stemmer over every statement again. SQLite has no full-text search (see
+    topics.search): the column is NULL there."""
+
+    def __init__(self):
+        super().__init__("statement", config=SEARCH_CONFIG)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "NULL", []
 
 
 class Sons(models.Model):
@@ -151,6 +169,13 @@ class RequirementSons(models.Model):
         _("état"), max_length=20, choices=State.choices, default=State.IN_FORCE
     )
     remark = models.TextField(_("remarques"), blank=True)
+    # Kept by the database on every insert and update (its GIN index:
+    # migration 0006); read by topics.search only.
+    document = models.GeneratedField(
+        expression=StatementDocument(),
+        output_field=SearchVectorField(null=True),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["requirement", "sons"]
