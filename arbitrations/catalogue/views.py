@@ -29,7 +29,7 @@ from topics.models import CatalogueImport, Requirement, RequirementSons, Sons, T
 from topics.search import search_requirements
 
 from ..access import require_decider
-from ..caching import NAMESPACE
+from ..caching import NAMESPACE, invalidate_decision_pages
 from ..decisions import current_decisions
 from ..models import Arbitration
 from . import importing
@@ -149,19 +149,19 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
         "may_assign": request.user.is_authority,
         "may_import": request.user.is_authority,
     }
-    if request.user.is_authority:
-        # Drafts, and the form that attaches requirements to a topic.
-        context.update(_found(request, selected))
-    else:
-        # Editors and federations find the same published decisions: each
-        # search's results are rendered once until decisions or the catalogue
-        # change (arbitrations.caching).
-        def results() -> str:
-            found = {**context, **_found(request, selected)}
-            return render_to_string("arbitrations/requirement_list.html#results", found, request)
 
-        parts = ("requirement_list", get_language(), sorted(request.GET.lists()))
-        context["results_html"] = caching.cached(NAMESPACE, parts, results)
+    # Each search's results are rendered once until decisions or the
+    # catalogue change (arbitrations.caching): editors and federations find
+    # the same published decisions, the authority (leads, admins) the same
+    # drafts too, with the fields of the form that attaches requirements to
+    # a topic (the form itself, and its CSRF token, stay out of the cache).
+    def results() -> str:
+        found = {**context, **_found(request, selected)}
+        return render_to_string("arbitrations/requirement_list.html#results", found, request)
+
+    audience = "authority" if request.user.is_authority else "published"
+    parts = ("requirement_list", get_language(), audience, sorted(request.GET.lists()))
+    context["results_html"] = caching.cached(NAMESPACE, parts, results)
     return render_page(request, "arbitrations/requirement_list.html", context, partial="results")
 
 
@@ -253,6 +253,9 @@ def assign_topic(request: HttpRequest) -> HttpResponse:
     count = Requirement.objects.filter(reference__in=form.cleaned_data["references"]).update(
         topic=topic
     )
+    # update() sends no signal: the pages that group requirements by topic
+    # (search results, topics, "Mes décisions") are made stale here.
+    invalidate_decision_pages()
     if topic:
         messages.success(
             request,

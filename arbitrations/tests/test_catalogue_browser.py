@@ -61,3 +61,29 @@ def test_a_lead_imports_a_spreadsheet(page, login_as, tmp_path):
     expect(page.get_by_role("heading", level=1)).to_have_text("SC.NAV/IMP.01")
     page.get_by_role("link", name="Comparer deux versions au choix").click()
     expect(page.locator(".portal-diff ins")).to_contain_text("chiffrer")
+
+
+def test_a_lead_finds_requirements_ticks_two_and_attaches_them_to_a_topic(page, login_as):
+    """The results (kept rendered for all leads) hold the boxes, the topic and
+    the button; the form they belong to, with the lead's CSRF token, is
+    outside them (form="assign-topic"), and survives the results' swaps."""
+    from topics.models import Requirement, Topic
+
+    login_as("lead")
+    page.goto("/exigences/")
+    results = page.locator("#results")
+    page.get_by_label("Rechercher").fill("IE.3")
+    expect(page).to_have_url(re.compile(r"q=IE.3"))
+    expect(results).not_to_contain_text("SC.DMP/UX.10")
+    for reference in ("SC.SSI/IE.31", "SC.SSI/IE.32"):  # ticked with the keyboard
+        box = page.get_by_label(f"Sélectionner {reference}")
+        box.focus()
+        page.keyboard.press("Space")
+        expect(box).to_be_checked()
+    topic = Topic.objects.get(number=5)
+    page.locator("#assign-topic-select").select_option(str(topic.pk))
+    page.get_by_role("button", name="Rattacher").click()
+    expect(page.locator(".fr-alert--success")).to_contain_text("2 exigence")
+    expect(page).to_have_url(re.compile(r"q=IE.3"))
+    attached = Requirement.objects.filter(topic=topic, reference__startswith="SC.SSI/IE.3")
+    assert set(attached.values_list("reference", flat=True)) >= {"SC.SSI/IE.31", "SC.SSI/IE.32"}

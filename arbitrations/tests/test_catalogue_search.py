@@ -54,7 +54,7 @@ def test_postgresql_search_stems_french_words_and_uses_its_index(client_as):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
-    assert "topics_requirementsons_statement_fts" in plan, plan
+    assert "topics_requirementsons_document" in plan, plan
 
 
 def test_filters_narrow_the_list_and_the_url_keeps_them(client_as):
@@ -242,6 +242,43 @@ def test_leads_attach_requirements_to_a_topic_in_bulk(client_as):
     # The list offers it to leads only.
     assert 'name="references"' in lead.get("/exigences/").content.decode()
     assert 'name="references"' not in editor.get("/exigences/").content.decode()
+
+
+def test_results_seen_before_an_attachment_show_it_after(client_as):
+    """The results are kept rendered (one rendering for all leads, one for
+    all participants): attaching requirements, an update() that sends no
+    signal, must still make them stale."""
+    lead, editor = client_as("lead"), client_as("editor")
+    topic = Topic.objects.get(number=5)
+    ie31 = "SC.SSI/IE.31"
+    assert Requirement.objects.get(reference=ie31).topic != topic
+    for client in (lead, editor):
+        assert ie31 not in references(unescaped(client.get("/exigences/", {"sujet": 5})))
+    lead.post(reverse("requirement_assign_topic"), {"references": [ie31], "topic": topic.pk})
+    for client in (lead, editor):
+        assert ie31 in references(unescaped(client.get("/exigences/", {"sujet": 5})))
+
+
+def test_each_lead_gets_their_own_csrf_token_with_the_shared_results(client_as):
+    """A lead and an admin read the same cached results; each one's form
+    carries the token of their own session, and the results' fields point
+    to it."""
+    client_as("lead").get("/exigences/", {"q": "identifiant"})
+    second = client_as("admin", enforce_csrf_checks=True)
+    page = second.get("/exigences/", {"q": "identifiant"}).content.decode()
+    token = re.search(
+        r'<form method="post" action="/exigences/sujet/" id="assign-topic">'
+        r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
+        page,
+    ).group(1)
+    assert 'name="references" value="SC.SSI/IE.33" form="assign-topic"' in page
+    topic = Topic.objects.get(number=5)
+    response = second.post(
+        reverse("requirement_assign_topic"),
+        {"csrfmiddlewaretoken": token, "references": ["SC.SSI/IE.33"], "topic": topic.pk},
+    )
+    assert response.status_code == 302
+    assert Requirement.objects.get(reference="SC.SSI/IE.33").topic == topic
 
 
 @pytest.mark.parametrize(
