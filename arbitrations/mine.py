@@ -4,10 +4,13 @@ everyone (leads included): it is what the editors read."""
 
 from __future__ import annotations
 
+import bisect
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
@@ -194,27 +197,71 @@ def _line_fragments(line: Line, requirement) -> dict[str, str]:
 TOPICS_PER_PAGE = 10
 
 
-def _render_decisions(sons: list[Sons]) -> dict:
+@dataclass
+class NewsIndex:
+    """When each line of a SONS set's "Mes décisions" was published, kept
+    small (arrays of numbers, not the pages) so that a reader's counts and
+    the pages holding their news cost a binary search, not a walk over
+    every line: ``stamps`` are the distinct publication times, ascending;
+    ``new_from[i]`` and ``modified_from[i]`` count the lines published at
+    ``stamps[i]`` or later; ``page_latest[n]`` is the latest publication on
+    page n + 1."""
+
+    stamps: array
+    new_from: array
+    modified_from: array
+    page_latest: array
+
+    @property
+    def page_count(self) -> int:
+        return len(self.page_latest)
+
+    def news(self, since: datetime | None) -> tuple[dict[str, int], list[int]]:
+        """How many lines are new and modified after ``since``, and on which pages."""
+        after = float("-inf") if since is None else since.timestamp()
+        first = bisect.bisect_right(self.stamps, after)
+        counts = {NEW: 0, MODIFIED: 0}
+        if first < len(self.stamps):
+            counts = {NEW: self.new_from[first], MODIFIED: self.modified_from[first]}
+        pages = [n + 1 for n, latest in enumerate(self.page_latest) if latest > after]
+        return counts, pages
+
+
+def _render_decisions(sons: list[Sons]) -> tuple[NewsIndex, list[dict]]:
     """The decisions of ``sons`` rendered once for every reader, in pages of
-    ``TOPICS_PER_PAGE`` topics: each page's HTML cut at the slots, and for
-    each line when it was published, its page and what fills its slots when
-    it is new to the reader."""
+    ``TOPICS_PER_PAGE`` topics: each page's HTML cut at the slots with, for
+    each of its lines, when it was published and what fills its slots when
+    it is new to the reader; and the index of the news."""
     groups = my_decisions(sons, None)
-    lines = []
     pages = []
+    per_stamp: dict[float, dict[str, int]] = defaultdict(lambda: {NEW: 0, MODIFIED: 0})
+    page_latest = array("d")
+    index = 0
     for start in range(0, len(groups), TOPICS_PER_PAGE):
         chunk = groups[start : start + TOPICS_PER_PAGE]
+        lines = {}
         for group in chunk:
             for item in group.items:
                 for line in item.lines:
-                    line.index = len(lines)
-                    fragments = _line_fragments(line, item.requirement)
-                    lines.append((line.arbitration.published_at, line.badge, fragments, len(pages)))
+                    line.index = index = index + 1
+                    stamp = line.arbitration.published_at.timestamp()
+                    lines[index] = (stamp, _line_fragments(line, item.requirement))
+                    per_stamp[stamp][line.badge] += 1
         html = render_to_string("arbitrations/includes/my_decisions_groups.html", {"groups": chunk})
-        pages.append(html.split(SLOT))
+        pages.append({"parts": html.split(SLOT), "lines": lines})
+        page_latest.append(max((stamp for stamp, _ in lines.values()), default=float("-inf")))
     if not pages:
-        pages.append([render_to_string("arbitrations/includes/my_decisions_groups.html")])
-    return {"pages": pages, "lines": lines}
+        html = render_to_string("arbitrations/includes/my_decisions_groups.html")
+        pages.append({"parts": [html], "lines": {}})
+        page_latest.append(float("-inf"))
+    stamps = array("d", sorted(per_stamp))
+    new_from, modified_from = array("q", [0] * len(stamps)), array("q", [0] * len(stamps))
+    new_total = modified_total = 0
+    for position in range(len(stamps) - 1, -1, -1):
+        new_total += per_stamp[stamps[position]][NEW]
+        modified_total += per_stamp[stamps[position]][MODIFIED]
+        new_from[position], modified_from[position] = new_total, modified_total
+    return NewsIndex(stamps, new_from, modified_from, page_latest), pages
 
 
 @dataclass
@@ -226,6 +273,13 @@ class RenderedDecisions:
     pages_with_news: list[int]
 
 
+def _page_number(page: str | int | None) -> int:
+    try:
+        return max(1, int(page))
+    except (TypeError, ValueError):
+        return 1
+
+
 def rendered_decisions(
     sons: list[Sons], since: datetime | None, page: str | int | None = None
 ) -> RenderedDecisions:
@@ -233,33 +287,53 @@ def rendered_decisions(
     one page of the HTML, how many lines are new and modified for them in
     all, and on which pages. The rendering is shared by everyone with the
     same SONS (cached until the decision pages are invalidated,
-    arbitrations.caching); only the badges are the reader's."""
-    rendered = caching.cached(
-        NAMESPACE,
-        ("my_decisions", get_language(), sorted(s.pk for s in sons)),
-        lambda: _render_decisions(sons),
-    )
-    lines = rendered["lines"]
-    counts = {NEW: 0, MODIFIED: 0}
-    news = set()
-    for published_at, badge, _fragments, number in lines:
-        if since is None or published_at > since:
-            counts[badge] += 1
-            news.add(number + 1)
-    chosen = Paginator(rendered["pages"], 1).get_page(page)
+    arbitrations.caching), each page and the index of the news apart: a
+    request reads one page and the index, whatever the number of pages;
+    only the badges are the reader's."""
+    sons_ids = sorted(s.pk for s in sons)
+    language = get_language()
+    token = caching.version(NAMESPACE)
+    index_key = caching.versioned_key(NAMESPACE, token, ("my_decisions_index", sons_ids))
+
+    def page_key(number: int) -> str:
+        parts = ("my_decisions_page", language, sons_ids, number)
+        return caching.versioned_key(NAMESPACE, token, parts)
+
+    def render_and_keep() -> tuple[NewsIndex, list[dict]]:
+        index, rendered = _render_decisions(sons)
+        values = {page_key(n): part for n, part in enumerate(rendered, start=1)}
+        cache.set_many({index_key: index, **values}, caching.TIMEOUT)
+        return index, rendered
+
+    wanted = _page_number(page)
+    found = cache.get_many([index_key, page_key(wanted)])
+    index, chosen_page = found.get(index_key), found.get(page_key(wanted))
+    rendered = None
+    if index is None or (chosen_page is None and wanted <= index.page_count):
+        index, rendered = render_and_keep()
+    chosen = Paginator(range(index.page_count), 1).get_page(page)
+    if rendered is not None:
+        chosen_page = rendered[chosen.number - 1]
+    elif chosen_page is None or chosen.number != wanted:  # past the last page
+        chosen_page = cache.get(page_key(chosen.number))
+        if chosen_page is None:  # evicted meanwhile
+            index, rendered = render_and_keep()
+            chosen_page = rendered[min(chosen.number, index.page_count) - 1]
+    counts, pages_with_news = index.news(since)
+    after = float("-inf") if since is None else since.timestamp()
     out = []
-    for position, part in enumerate(chosen.object_list[0]):
+    for position, part in enumerate(chosen_page["parts"]):
         if position % 2 == 0:
             out.append(part)
             continue
-        published_at, _badge, fragments, _number = lines[int(part[1:])]
-        if since is None or published_at > since:
+        stamp, fragments = chosen_page["lines"][int(part[1:])]
+        if stamp > after:
             out.append(fragments[part[0]])
     return RenderedDecisions(
         mark_safe("".join(out)),  # noqa: S308 - rendered by our templates
         counts,
         chosen,
-        sorted(news),
+        pages_with_news,
     )
 
 

@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--cold", action="store_true", help="empty the cache before each")
     parser.add_argument("--profile", action="store_true", help="pyinstrument of one request")
     parser.add_argument("--sql", action="store_true", help="each query and its time")
+    parser.add_argument("--all", action="store_true", help="with --profile: every frame")
     args = parser.parse_args()
 
     user = (
@@ -97,7 +98,7 @@ def main() -> None:
         profiler = Profiler(interval=0.0005)
         with profiler:
             get()
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        print(profiler.output_text(unicode=True, color=False, show_all=args.all))
 
 
 if __name__ == "__main__":

@@ -52,11 +52,17 @@ def invalidate(*namespaces: str) -> None:
         transaction.on_commit(lambda namespace=namespace: _new_version(namespace))
 
 
-def key(namespace: str, *parts: Any) -> str:
-    """A cache key of the namespace's current version and ``parts``."""
+def versioned_key(namespace: str, token: str, parts: Iterable[Any]) -> str:
+    """A cache key of the namespace at version ``token`` (``version()``):
+    read the version once for several keys (``cache.get_many``)."""
     raw = ":".join(str(part) for part in parts)
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    return f"portal:{namespace}:{version(namespace)}:{digest}"
+    return f"portal:{namespace}:{token}:{digest}"
+
+
+def key(namespace: str, *parts: Any) -> str:
+    """A cache key of the namespace's current version and ``parts``."""
+    return versioned_key(namespace, version(namespace), parts)
 
 
 def cached(

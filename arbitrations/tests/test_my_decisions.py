@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from arbitrations.caching import NAMESPACE
 from arbitrations.models import Arbitration, DecisionFeedToken
 from arbitrations.services import DecisionInput, current_by_sons, record_decision, snapshot
+from core import caching
 from core.testing import assert_queries_constant, unescaped
 from topics.models import Requirement, RequirementSons, Sons, Topic
 
@@ -279,3 +281,62 @@ def test_mes_decisions_comes_in_pages_of_topics(client_as, monkeypatch):
     assert sorted(ref for page in pages for ref in listed_references(page)) == sorted(everything)
     for page in pages:
         assert counts in page
+
+
+def test_a_page_past_the_last_and_a_page_evicted_from_the_cache(client_as, monkeypatch):
+    """Each page is kept apart (issue 11): asking past the last page shows
+    the last, as Django's paginator does; a page the cache lost is rendered
+    again, the same."""
+    from django.core.cache import cache
+
+    from arbitrations import mine
+
+    monkeypatch.setattr(mine, "TOPICS_PER_PAGE", 1)
+    cache.clear()
+    editor = client_as("editor")
+    first = unescaped(editor.get("/mes-decisions/"))
+    last_number = max(int(n) for n in re.findall(r"href=\"\?page=(\d+)\"", first))
+    last = unescaped(editor.get(f"/mes-decisions/?page={last_number}"))
+    past = unescaped(editor.get("/mes-decisions/?page=999"))
+    assert listed_references(past) == listed_references(last)
+    assert listed_references(unescaped(editor.get("/mes-decisions/?page=abc"))) == (
+        listed_references(first)
+    )
+    # The cache loses every page but keeps the index of the news.
+    sons = mine.user_sons(editor.get("/").wsgi_request.user)
+
+    def lose_pages():
+        token = caching.version(NAMESPACE)
+        for number in range(1, last_number + 1):
+            parts = ("my_decisions_page", "fr", sorted(s.pk for s in sons), number)
+            assert cache.delete(caching.versioned_key(NAMESPACE, token, parts))
+
+    for asked in (999, last_number):
+        lose_pages()
+        again = unescaped(editor.get(f"/mes-decisions/?page={asked}"))
+        assert listed_references(again) == listed_references(last)
+
+
+def test_news_counted_from_the_index_by_publication_time():
+    """The index answers for any reader: lines published after their
+    previous visit, by badge, and the pages holding them."""
+    from array import array
+    from datetime import UTC, datetime
+
+    from arbitrations.mine import MODIFIED, NEW, NewsIndex
+
+    def at(hour):
+        return datetime(2023, 9, 25, hour, tzinfo=UTC)
+
+    # Page 1: a new line at 9h, a modified one and a new one at 11h; page 2:
+    # a new one at 10h.
+    index = NewsIndex(
+        stamps=array("d", [at(9).timestamp(), at(10).timestamp(), at(11).timestamp()]),
+        new_from=array("q", [3, 2, 1]),
+        modified_from=array("q", [1, 1, 1]),
+        page_latest=array("d", [at(11).timestamp(), at(10).timestamp()]),
+    )
+    assert index.news(None) == ({NEW: 3, MODIFIED: 1}, [1, 2])
+    assert index.news(at(9)) == ({NEW: 2, MODIFIED: 1}, [1, 2])
+    assert index.news(at(10)) == ({NEW: 1, MODIFIED: 1}, [1])
+    assert index.news(at(11)) == ({NEW: 0, MODIFIED: 0}, [])
