@@ -4,10 +4,12 @@ answered questions."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, datetime, time
 from itertools import groupby
 
 from django.apps import apps
-from django.db.models import Prefetch, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -59,12 +61,33 @@ def filtered(request: HttpRequest):
 
 
 def filter_context(selected) -> dict:
+    """What the filters' form shows; rendered once per choice of filters and
+    kept until an event, an audience or a topic changes (its fragment cache
+    varies on ``filters_version``): the topics' list grows with the
+    concertation."""
     return {
+        "filters_version": caching.version(NAMESPACE),
         "selected": selected,
         "kind_choices": Event.Kind.choices,
         "audience_choices": Audience.objects.all(),
         "topic_choices": Topic.objects.order_by("order", "number"),
     }
+
+
+# Events per page of the list: the page stays the same size however long the
+# concertation runs.
+EVENTS_PER_PAGE = 50
+
+
+def _listed_page(request: HttpRequest, events, today: date) -> Page:
+    """The page of the list asked for; by default the one holding the first
+    event from today on (what is next), or the last one."""
+    ordered = events.order_by(F("starts_at").asc(nulls_last=True), "target_week", "pk")
+    number = request.GET.get("page")
+    if not number:
+        midnight = timezone.make_aware(datetime.combine(today, time.min))
+        number = events.filter(starts_at__lt=midnight).count() // EVENTS_PER_PAGE + 1
+    return Paginator(ordered, EVENTS_PER_PAGE).get_page(number)
 
 
 @require_GET
@@ -73,7 +96,8 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
 
     def results() -> str:
-        listed = list(events)
+        page = _listed_page(request, events, today)
+        listed = list(page.object_list)
         dated = [event for event in listed if event.starts_at]
         months = [
             (month, list(items))
@@ -85,13 +109,15 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
             "months": months,
             "to_schedule": [event for event in listed if not event.starts_at],
             "today": today,
+            "page": page,
+            "from_today": not request.GET.get("page"),
         }
         return render_to_string("calendar_app/calendar_list.html#results", context, request)
 
-    # The list is the same for everyone (but "only what concerns me"): kept
-    # rendered until an event changes (calendar_app.caching).
+    # The list is the same for everyone (but "only what concerns me"): each
+    # page kept rendered until an event changes (calendar_app.caching).
     mine = request.user.pk if selected["moi"] else None
-    parts = ("calendar_list", get_language(), sorted(selected.items()), mine, today)
+    parts = ("calendar_list", get_language(), sorted(request.GET.lists()), mine, today)
     context = {
         "results_html": caching.cached(NAMESPACE, parts, results),
         "can_edit": access.can_edit_events(request.user),

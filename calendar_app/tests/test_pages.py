@@ -5,7 +5,7 @@ style; French first, English available."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
 
@@ -286,3 +286,50 @@ def test_feed_queries_do_not_grow_with_the_data(
         reverse("calendar_topic_feed", kwargs={"token": feed.token, "key": "6"}),
     ):
         assert_queries_constant(client, url, lambda: grow(persona_user))
+
+
+@pytest.mark.django_db
+def test_the_list_comes_in_pages_and_opens_on_what_is_next(client_as):
+    """Issue 11: the list holds at most one page of events however long the
+    concertation runs; it opens on the page of the first event from today
+    on; the earlier and later pages are a link away, filters kept; events
+    still to schedule come last."""
+    from calendar_app.views import EVENTS_PER_PAGE
+
+    start = datetime(2030, 1, 7, 10, tzinfo=PARIS)  # after every event of the deck
+    before = len(Event.objects.filter(starts_at__isnull=False))
+    total_dated = 2 * EVENTS_PER_PAGE + 10
+    for n in range(total_dated):
+        Event.objects.create(
+            kind=Event.Kind.WORKSHOP,
+            title=f"Atelier paginé {n:03d}",
+            slug=f"atelier-page-{n}",
+            starts_at=start + timedelta(days=n),
+        )
+    Event.objects.create(
+        kind=Event.Kind.WORKSHOP,
+        title="Atelier à dater",
+        slug="atelier-a-dater",
+        target_week=date(2031, 1, 6),
+    )
+    # Today: the 60th new workshop's day; those of the deck are all past.
+    first_upcoming = before + 60
+    with time_machine.travel(start + timedelta(days=60, hours=-2), tick=False):
+        client = client_as("editor")
+        html = unescaped(client.get(reverse("calendar")))
+        assert html.count('<li class="fr-mb-2w') == EVENTS_PER_PAGE
+        assert "Atelier paginé 060" in html
+        assert "à partir d’aujourd’hui" in html
+        expected_page = first_upcoming // EVENTS_PER_PAGE + 1
+        assert f'aria-current="page" title="Page {expected_page}"' in html
+        assert f"Événements {(expected_page - 1) * EVENTS_PER_PAGE + 1} à" in html
+        # The first page: the deck's first event, and a way back to today.
+        first = unescaped(client.get(reverse("calendar"), {"page": 1, "type": "workshop"}))
+        assert "Atelier N1/N3" in first
+        assert "Revenir à aujourd’hui" in first
+        assert 'href="?type=workshop"' in first
+        # The last page: the last dated workshop, then the one to schedule.
+        last = unescaped(client.get(reverse("calendar"), {"page": 999}))
+        assert f"Atelier paginé {total_dated - 1:03d}" in last
+        assert last.index(f"Atelier paginé {total_dated - 1:03d}") < last.index("À planifier")
+        assert "Atelier à dater" in last
