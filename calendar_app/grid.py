@@ -42,12 +42,17 @@ class Grid:
         return self.weeks.index(self.current_week) if self.current_week in self.weeks else -1
 
 
-def build_grid(events: list[Event], today: date) -> Grid | None:
-    """``events`` with their agenda items (and topics) prefetched."""
+def build_grid(events: list[Event], today: date, weeks: list[Week] | None = None) -> Grid | None:
+    """``events`` with their agenda items (and topics) prefetched, over
+    ``weeks`` (by default from the first event's week to the last's)."""
     placed = [(event, week_of(event.day)) for event in events if event.day]
+    if weeks is not None:
+        shown = set(weeks)
+        placed = [(event, week) for event, week in placed if week in shown]
     if not placed:
         return None
-    weeks = weeks_between(min(w.monday for _, w in placed), max(w.monday for _, w in placed))
+    if weeks is None:
+        weeks = weeks_between(min(w.monday for _, w in placed), max(w.monday for _, w in placed))
     months = [(month, len(list(group))) for month, group in groupby(weeks, key=lambda w: w.month)]
     sessions: dict[Week, list[Event]] = defaultdict(list)
     rows: dict[tuple, GridRow] = {}

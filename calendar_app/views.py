@@ -4,16 +4,18 @@ answered questions."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from itertools import groupby
 
 from django.apps import apps
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Max, Min, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
@@ -27,6 +29,7 @@ from .forms import AnswerForm, QuestionForm
 from .grid import build_grid
 from .models import AgendaItem, Audience, Event, Question
 from .month import build_month, month_range, parse_month
+from .weeks import week_of, weeks_between
 
 
 def events_with_agenda():
@@ -126,11 +129,96 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "calendar_app/calendar_list.html", context, partial="results")
 
 
+# Weeks the grid shows at once (a quarter, the deck's whole grid): it stays
+# the same size however long the concertation runs.
+WEEKS_SHOWN = 13
+
+
+@dataclass
+class GridWindow:
+    """The weeks the grid shows, and where the events before and after are."""
+
+    start: date  # a Monday
+    end: date  # the Monday after the last week shown
+    previous: date | None
+    next: date | None
+    asked: bool  # chosen by the reader (not the default around today)
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=3)  # the last week's Friday
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def grid_window(request: HttpRequest, events, today: date) -> GridWindow | None:
+    """At most ``WEEKS_SHOWN`` weeks: from ``?semaine=`` (any day of the
+    first week), or by default from two weeks before today's, within the
+    span of the events (their first weeks before the concertation starts,
+    their last after it ends), and not past the last event's week. None
+    when there is no event at all."""
+    span = events.order_by().aggregate(
+        first=Min("starts_at"),
+        last=Max("starts_at"),
+        first_week=Min("target_week"),
+        last_week=Max("target_week"),
+    )
+    firsts = [d for d in (_local_day(span["first"]), span["first_week"]) if d]
+    lasts = [d for d in (_local_day(span["last"]), span["last_week"]) if d]
+    if not firsts:
+        return None
+    first, last = week_of(min(firsts)).monday, week_of(max(lasts)).monday
+    shown = timedelta(weeks=WEEKS_SHOWN)
+    try:
+        asked = parse_date(request.GET.get("semaine", ""))
+    except ValueError:  # well formed, not a date (2023-02-30)
+        asked = None
+    if asked:
+        start = week_of(asked).monday
+    else:
+        around_today = week_of(today).monday - timedelta(weeks=2)
+        start = min(max(around_today, first), max(first, last - shown + timedelta(weeks=1)))
+    # No empty weeks after the last event (the deck's grid ends there).
+    end = max(start + timedelta(weeks=1), min(start + shown, last + timedelta(weeks=1)))
+    return GridWindow(
+        start=start,
+        end=end,
+        previous=max(start - shown, first) if first < start else None,
+        next=end if last >= end else None,
+        asked=asked is not None,
+    )
+
+
 @require_GET
 def calendar_grid(request: HttpRequest) -> HttpResponse:
     events, selected = filtered(request)
     today = timezone.localdate()
-    context = {"grid": build_grid(list(events), today), "today": today, **filter_context(selected)}
+
+    def results() -> str:
+        window = grid_window(request, events, today)
+        grid = None
+        if window:
+            midnight = timezone.make_aware(datetime.combine(window.start, time.min))
+            until = timezone.make_aware(datetime.combine(window.end, time.min))
+            shown = events.filter(
+                Q(starts_at__gte=midnight, starts_at__lt=until)
+                | Q(starts_at=None, target_week__gte=window.start, target_week__lt=window.end)
+            )
+            weeks = weeks_between(window.start, window.last_day)
+            grid = build_grid(list(shown), today, weeks)
+        context = {"grid": grid, "window": window, "today": today}
+        return render_to_string("calendar_app/calendar_grid.html#results", context, request)
+
+    # The same for everyone (but "only what concerns me"), kept rendered until
+    # an event changes (calendar_app.caching).
+    mine = request.user.pk if selected["moi"] else None
+    parts = ("calendar_grid", get_language(), sorted(request.GET.lists()), mine, today)
+    context = {
+        "results_html": caching.cached(NAMESPACE, parts, results),
+        **filter_context(selected),
+    }
     return render_page(request, "calendar_app/calendar_grid.html", context, partial="results")
 
 

@@ -5,7 +5,7 @@ style; French first, English available."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
 
@@ -333,3 +333,46 @@ def test_the_list_comes_in_pages_and_opens_on_what_is_next(client_as):
         assert f"Atelier paginé {total_dated - 1:03d}" in last
         assert last.index(f"Atelier paginé {total_dated - 1:03d}") < last.index("À planifier")
         assert "Atelier à dater" in last
+
+
+@pytest.mark.django_db
+def test_the_week_grid_shows_a_quarter_around_today_and_pages_through_the_rest(client_as):
+    """Issue 11: the grid holds at most 13 weeks however long the
+    concertation runs — from two weeks before today's — with links to the
+    weeks before and after, filters kept."""
+    from calendar_app.views import WEEKS_SHOWN
+
+    topic = Topic.objects.get(number=6)
+    monday = date(2030, 1, 7)
+    for n in range(40):  # a workshop on topic 6 every Tuesday for 40 weeks
+        event = Event.objects.create(
+            kind=Event.Kind.WORKSHOP,
+            title=f"Atelier hebdo {n:02d}",
+            slug=f"atelier-hebdo-{n}",
+            starts_at=datetime.combine(monday + timedelta(weeks=n, days=1), time(10), PARIS),
+        )
+        AgendaItem.objects.create(event=event, topic=topic, order=1)
+
+    def weeks(html):
+        return re.findall(r'<th scope="col"[^>]*>(S\d [^<]+)', html)
+
+    # Today: Wednesday of week 20 (the workshop "20" was yesterday).
+    with time_machine.travel(datetime(2030, 5, 29, 9, tzinfo=PARIS), tick=False):
+        client = client_as("editor")
+        html = unescaped(client.get(reverse("calendar_grid"), {"sujet": "6"}))
+        assert len(weeks(html)) == WEEKS_SHOWN == 13
+        assert weeks(html)[0] == "S3 13/05 au 17/05"  # two weeks before today's
+        assert "Du 13/05/2030 au 09/08/2030" in html
+        shown = set(re.findall(r"Atelier hebdo (\d\d)", html))
+        assert shown == {f"{n:02d}" for n in range(18, 31)}
+        assert 'href="?sujet=6&semaine=2030-02-11"' in html  # 13 weeks earlier
+        assert 'href="?sujet=6&semaine=2030-08-12"' in html  # right after
+        # The last weeks: up to the last workshop's, no further, no "next".
+        last = unescaped(client.get(reverse("calendar_grid"), {"semaine": "2030-08-12"}))
+        assert weeks(last)[-1] == "S2 07/10 au 11/10"
+        assert "Atelier hebdo 39" in last
+        assert "Semaines suivantes" not in last
+        assert "Revenir à aujourd’hui" in last
+        # A date that is not one: the weeks around today.
+        wrong = unescaped(client.get(reverse("calendar_grid"), {"semaine": "2030-02-30"}))
+        assert weeks(wrong)[0] == "S3 13/05 au 17/05"
