@@ -135,6 +135,8 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {
+        # The filters' form is kept rendered until this changes (template).
+        "filters_version": caching.version(NAMESPACE),
         "selected": selected,
         "query": query.urlencode(),
         "sons_choices": Sons.objects.all(),

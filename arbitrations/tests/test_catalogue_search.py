@@ -331,3 +331,18 @@ def test_import_pages_and_diff_cost_the_same_whatever_their_size(client_as, pers
         reverse("requirement_diff", args=["SC.DMP/UX.10"]) + "?sons=LGC",
     ):
         assert_queries_constant(client, url, grow)
+
+
+def test_the_kept_filters_form_shows_a_new_topic_and_each_reader_s_choice(client_as):
+    """The filters' form is rendered once per choice of filters and kept; a
+    new topic makes it stale."""
+    editor = client_as("editor")
+    first = unescaped(editor.get("/exigences/", {"sujet": "7"}))
+    assert '<option value="7" selected>' in first
+    assert "Sujet ajouté" not in first
+    Topic.objects.create(number=98, slug="ajoute", title="Sujet ajouté", order=98)
+    again = unescaped(editor.get("/exigences/", {"sujet": "7"}))
+    assert '<option value="98">98. Sujet ajouté</option>' in again
+    other = unescaped(client_as("federation").get("/exigences/", {"sujet": "98"}))
+    assert '<option value="98" selected>' in other
+    assert '<option value="7" selected>' not in other
