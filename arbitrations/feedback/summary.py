@@ -56,19 +56,22 @@ def feedback_table(user):
     """``feedback_list`` for tables: the columns a row shows, each row's
     requirements by reference; a fixed number of queries, and no long text
     loaded for nothing."""
+    return _table(Feedback.objects.visible_to(user))
+
+
+def _table(feedback):
     return (
-        Feedback.objects.visible_to(user)
-        .select_related("organisation", "topic")
+        feedback.select_related("organisation", "topic")
         .only(*TABLE_FIELDS)
         .prefetch_related(Prefetch("requirements", Requirement.objects.only("reference")))
     )
 
 
 def feedback_inbox_rows(user):
-    """``feedback_table`` with what the leads' inbox adds per row: the
-    co-signers, the SONS and the lead it is assigned to."""
+    """``feedback_table`` of the filed feedback, with what the leads' inbox
+    adds per row: the co-signers, the SONS and the lead it is assigned to."""
     return (
-        feedback_table(user)
+        _table(Feedback.objects.filed_visible_to(user))
         .select_related("assignee")
         .only(
             *TABLE_FIELDS,

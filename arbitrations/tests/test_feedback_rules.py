@@ -327,6 +327,30 @@ def test_drafts_stay_with_the_organisation_and_its_member_editors(persona_user):
     assert readers == {"federation", "editor"}
 
 
+def test_the_inbox_s_shortcut_reads_the_same_feedback_as_the_rule(persona_user):
+    """``filed_visible_to`` (the inbox's query) is ``visible_to(...).filed()``
+    for every persona: a draft, a filed and an answered feedback."""
+    requirement = Requirement.objects.get(reference="SC.DMP/UX.10")
+    services.save_feedback(
+        by=persona_user("federation"),
+        data=services.FeedbackInput(
+            topic=requirement.topic, kind="question", argument="Brouillon", requirements=[]
+        ),
+    )
+    make_filed(persona_user)
+    make_filed(persona_user, persona="editor2", reference="SC.SSI/IE.33")
+    personas = ("admin", "lead", "lead2", "federation", "federation2", "editor", "editor2",
+                "outsider")  # fmt: skip
+    for persona in personas:
+        user = persona_user(persona)
+        rule = set(Feedback.objects.visible_to(user).filed().values_list("pk", flat=True))
+        assert set(Feedback.objects.filed_visible_to(user).values_list("pk", flat=True)) == rule
+    lead = persona_user("lead")
+    assert len(set(Feedback.objects.filed_visible_to(lead).values_list("pk", flat=True))) == 2
+    lead.is_active = False
+    assert not Feedback.objects.filed_visible_to(lead).exists()
+
+
 # --- Answers -------------------------------------------------------------------------
 
 
