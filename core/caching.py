@@ -21,8 +21,10 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 TIMEOUT = 3600  # an hour: values are right until invalidated; this bounds memory
 
@@ -101,3 +103,18 @@ def cached_until(
         timeout = max(1, min(TIMEOUT, math.ceil((until - now).total_seconds())))
     cache.set(cache_key, (value, until), timeout)
     return value
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose count — a COUNT over every row the filters select,
+    which grows with the data — is kept under ``namespace`` and ``parts``
+    until the namespace changes; the page's rows are read each time."""
+
+    def __init__(self, object_list, per_page, *, namespace: str, parts: Iterable[Any], **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count_key = (namespace, ("paginator_count", *parts))
+
+    @cached_property
+    def count(self) -> int:
+        namespace, parts = self._count_key
+        return cached(namespace, parts, lambda: Paginator.count.func(self))

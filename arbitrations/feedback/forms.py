@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import timedelta
 
@@ -13,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
+from core import caching
 from core.forms import FastSelect
 from topics.models import Requirement, Sons, Topic
 
+from ..caching import NAMESPACE as DECISIONS
 from . import files, services
 from .models import Feedback
 
@@ -362,6 +365,16 @@ class InboxFilterForm(forms.Form):
                 .only("given_name", "family_name", "closed_at")
             ],
         ]
+
+    def fragment_key(self) -> str:
+        """What the form's rendering depends on, for the template's fragment
+        cache: the topics and SONS (the decision pages' cache version), the
+        leads it lists, the values chosen. The topics and leads grow with
+        the concertation: they are rendered once, not on every request."""
+        data = self.data
+        chosen = sorted((name, data.getlist(name)) for name in self.fields if name in data)
+        parts = (caching.version(DECISIONS), self.fields["attribue"].choices, chosen)
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
 
     def filter(self, feedback):
         if not self.is_valid():

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import Action, record
+from core.caching import CachedCountPaginator
 from core.htmx import render_page
 from topics.models import Requirement, RequirementSons
 
+from ..caching import FEEDBACK
 from ..comment_views import thread_context
 from ..views import get_topic
 from . import services
@@ -410,11 +412,22 @@ def _inbox_rows(request: HttpRequest, rows=None):
     return form, form.filter(rows.filed()).order_by("filed_at", "pk")
 
 
+def _inbox_paginator(request: HttpRequest, rows) -> Paginator:
+    """The inbox in pages. Every lead sees every filed feedback, so the count
+    of what the filters select is the same for all: kept until a feedback
+    changes — but for "Ancienneté", which moves with the clock, and words
+    searched, too varied to keep."""
+    filters = sorted((k, v) for k, v in request.GET.lists() if k != "page")
+    if request.GET.get("anciennete") or request.GET.get("recherche"):
+        return Paginator(rows, PAGE_SIZE)
+    return CachedCountPaginator(rows, PAGE_SIZE, namespace=FEEDBACK, parts=("inbox", filters))
+
+
 @require_GET
 def feedback_inbox(request: HttpRequest) -> HttpResponse:
     _require_lead(request.user)
     form, rows = _inbox_rows(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _inbox_paginator(request, rows).get_page(request.GET.get("page"))
     _keep_typed(page, {})
     context = {
         "filter_form": form,

@@ -146,3 +146,42 @@ def test_the_leads_dashboard_counts_a_feedback_filed_at_once(client_as, persona_
     feedback.assignee = persona_user("lead")
     feedback.save()
     assert "dont 1 qui vous est attribué" in unescaped(lead.get("/"))
+
+
+def inbox_count(client, query: str = "") -> int:
+    return int(re.search(r"<p>(\d+) retours?</p>", unescaped(client.get(f"/retours/{query}")))[1])
+
+
+def test_the_inbox_s_kept_count_and_filters_follow_each_change(client_as, persona_user):
+    """The inbox's count and its filters' form are kept from one request to
+    the next (issue 11); a feedback filed or taken up, a new lead, a new
+    topic show at once."""
+    from topics.models import Topic
+
+    lead = client_as("lead")
+    filed_before = inbox_count(lead)
+    submitted_before = inbox_count(lead, "?statut=submitted")
+    feedback = make_feedback("filed")
+    assert feedback.status == Feedback.Status.SUBMITTED
+    assert inbox_count(lead) == filed_before + 1
+    assert inbox_count(lead, "?statut=submitted") == submitted_before + 1
+    feedback.status = Feedback.Status.UNDER_REVIEW  # taken up by a lead
+    feedback.save()
+    assert inbox_count(lead, "?statut=submitted") == submitted_before
+    assert inbox_count(lead) == filed_before + 1
+    # The filters' form.
+    page = unescaped(lead.get("/retours/"))
+    assert "Nouvelle Responsable" not in page
+    assert "Sujet tout neuf" not in page
+    User.objects.create_user(
+        email="nouvelle-lead@ans.example",
+        password="x",
+        role=User.Role.LEAD,
+        given_name="Nouvelle",
+        family_name="Responsable",
+    )
+    page = unescaped(lead.get("/retours/"))
+    assert "Nouvelle Responsable" in page.split('name="attribue"')[1].split("</select>")[0]
+    Topic.objects.create(number=97, slug="tout-neuf", title="Sujet tout neuf", order=97)
+    page = unescaped(lead.get("/retours/"))
+    assert "Sujet tout neuf" in page.split('name="sujet"')[1].split("</select>")[0]
