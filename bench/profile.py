@@ -95,6 +95,8 @@ def main() -> None:
     if args.profile:
         from pyinstrument import Profiler
 
+        get()  # DEBUG's override above emptied the template engines: warm again
+
         profiler = Profiler(interval=0.0005)
         with profiler:
             get()
