@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 RUN_ENV := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev run test lint format messages check-messages check-migrations check-security bench bench-import clean
+.PHONY: install install-dev run test lint format messages check-messages check-migrations check-security bench bench-compare bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,11 @@ BENCH_SCALE ?= 1
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python bench/run.py
+
+# Each page's in-process time at scales 1 and 4, same code, no network or
+# queue (bench/compare.py): does a page's cost grow with the data?
+bench-compare: install
+	$(BIN)/python bench/compare.py
 
 # The catalogue import on a generated 1,100-row spreadsheet (bench/): rows per
 # second on a scratch database of the configured engine (SQLite by default).
