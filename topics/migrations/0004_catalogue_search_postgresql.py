@@ -9,6 +9,8 @@ this: topics.search falls back to an accent-insensitive LIKE there.
 
 from django.db import migrations
 
+from core.migrations_sql import on_postgresql
+
 FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -40,17 +42,8 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("topics", "0003_catalogue_imports")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [on_postgresql(FORWARD, BACKWARD)]

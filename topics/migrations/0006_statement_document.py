@@ -11,6 +11,8 @@ stored vector is cheap to read either way. SQLite: a NULL column, no index.
 import django.contrib.postgres.search
 from django.db import migrations, models
 
+from core.migrations_sql import on_postgresql
+
 import topics.models
 
 FORWARD = [
@@ -26,15 +28,6 @@ BACKWARD = [
     """,
 ]
 
-
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
 
 
 class Migration(migrations.Migration):
@@ -52,5 +45,5 @@ class Migration(migrations.Migration):
         ),
         # Reverse order on the way back: the old index is rebuilt before
         # the column goes.
-        migrations.RunPython(_run(FORWARD), _run(BACKWARD)),
+        on_postgresql(FORWARD, BACKWARD),
     ]
