@@ -134,6 +134,10 @@ def test_keyboard_search_then_import_a_spreadsheet(page, tmp_path):
     path.write_bytes(authority_workbook(rows, title_rows=["Exigences vague 2"]))
     tab_to(page, page.get_by_role("link", name="Importer un tableur d’exigences"))
     page.keyboard.press("Enter")
+    # The import page loaded in full before the keys: on a loaded CI machine,
+    # a Space pressed while it still loads opened no file chooser.
+    expect(page).to_have_url(re.compile(r"/exigences/import/$"))
+    page.wait_for_load_state("load")
     tab_to(page, page.get_by_label("Fichier"))
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
