@@ -5,6 +5,7 @@ from django.contrib.auth import password_validation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from .access import invitable_roles
 from .models import Invitation, Organisation, TaskForce, User
 
 
@@ -126,7 +127,7 @@ class InvitationForm(forms.ModelForm):
     def __init__(self, *args, inviter: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.inviter = inviter
-        allowed = inviter.invitable_roles()
+        allowed = invitable_roles(inviter)
         self.fields["role"].choices = [c for c in User.Role.choices if c[0] in allowed]
         self.initial.setdefault("role", User.Role.EDITOR)  # the usual case, never admin by default
         self.fields["task_force"].queryset = TaskForce.objects.all()

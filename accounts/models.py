@@ -170,17 +170,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
-    def can_manage_roles(self) -> bool:
-        return self.is_portal_admin
-
-    def invitable_roles(self) -> list[str]:
-        """Admins invite anyone; leads invite editors and federation representatives."""
-        if self.is_portal_admin:
-            return [choice.value for choice in self.Role]
-        if self.is_lead:
-            return [self.Role.EDITOR, self.Role.FEDERATION]
-        return []
-
 
 class TaskForce(models.Model):
     """One task force per market (Hôpital, Médecine de ville, …), led by ANS/DNS."""

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import access, audit
 from .audit import Action
 from .models import AuditEvent, Invitation, Organisation, TaskForceLead, User
 
@@ -324,7 +324,7 @@ def close_account(user: User, *, request=None) -> None:
     stay (they point to this row, now anonymous, and to its organisation).
     The audit log keeps the address for its retention period (privacy page)."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.is_portal_admin:
+    if access.is_admin(user):
         other_admins = User.objects.filter(role=User.Role.ADMIN, is_active=True, closed_at=None)
         if not other_admins.exclude(pk=user.pk).exists():
             raise CannotClose(_("Vous êtes le seul administrateur : nommez-en un autre d'abord."))

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.htmx import render_page
 
-from . import services
+from . import access, services
+from .access import get_organisation, get_person
 from .forms import (
     AcceptInvitationForm,
     CloseAccountForm,
@@ -30,43 +31,15 @@ from .forms import (
     PersonForm,
     ProfileForm,
 )
-from .models import AuditEvent, Invitation, Organisation, User
+from .models import AuditEvent, Invitation, Organisation
 from .security import totp_authenticator
-
-# --- Access helpers: one per object type ----------------------------------------------
-
-
-def require_authority(user: User) -> None:
-    """Leads and admins manage organisations and invitations."""
-    if not user.is_authority:
-        raise PermissionDenied
-
-
-def require_admin(user: User) -> None:
-    if not user.is_portal_admin:
-        raise PermissionDenied
-
-
-def get_organisation(user: User, slug: str) -> Organisation:
-    """An organisation as ``user`` may see it: the authority sees every one,
-    a member sees their own, nobody else sees it."""
-    organisation = get_object_or_404(Organisation, slug=slug)
-    if not (user.is_authority or user.organisation_id == organisation.pk):
-        raise PermissionDenied
-    return organisation
-
-
-def get_person(user: User, pk: int) -> User:
-    require_authority(user)
-    return get_object_or_404(User.objects.select_related("organisation"), pk=pk)
-
 
 # --- Organisations ------------------------------------------------------------------
 
 
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    require_authority(request.user)
+    access.require(access.may_manage_organisations(request.user))
     selected = {key: request.GET.get(key, "").strip() for key in ("q", "type")}
     organisations = Organisation.objects.annotate(
         member_count=Count("members", filter=Q(members__closed_at=None), distinct=True)
@@ -82,7 +55,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    require_authority(request.user)
+    access.require(access.may_manage_organisations(request.user))
     form = OrganisationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         organisation = services.save_organisation(form, by=request.user, request=request)
@@ -103,16 +76,16 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "member_editors": organisation.member_editors.all(),
         "sons": organisation.sons.all(),
         "invitations": organisation.invitations.pending().select_related("invited_by")
-        if request.user.is_authority
+        if access.may_manage_organisations(request.user)
         else [],
-        "can_manage": request.user.is_authority,
+        "can_manage": access.may_manage_organisations(request.user),
     }
     return render(request, "accounts/organisation_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    require_authority(request.user)
+    access.require(access.may_manage_organisations(request.user))
     organisation = get_object_or_404(Organisation, slug=slug)
     form = OrganisationForm(
         request.POST if request.method == "POST" else None, instance=organisation
@@ -134,7 +107,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Someone's account as the authority sees it; admins change role,
     organisation and access here."""
     person = get_person(request.user, pk)
-    can_edit = request.user.can_manage_roles() and not person.is_closed
+    can_edit = access.may_manage_roles(request.user) and not person.is_closed
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     form = (
@@ -154,7 +127,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": AuditEvent.objects.filter(Q(subject=person) | Q(actor=person)).order_by(
             "-at", "-pk"
         )[:20]
-        if request.user.is_portal_admin
+        if access.may_read_audit_log(request.user)
         else None,
     }
     return render(
@@ -165,7 +138,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_reset_mfa(request: HttpRequest, pk: int) -> HttpResponse:
     """After the loss or theft of a second factor (SC.SSI/IE.35)."""
-    require_admin(request.user)
+    access.require(access.may_manage_roles(request.user))
     person = get_person(request.user, pk)
     removed = services.reset_mfa(person, by=request.user, request=request)
     if removed:
@@ -180,7 +153,7 @@ def person_reset_mfa(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def invitation_list(request: HttpRequest) -> HttpResponse:
-    require_authority(request.user)
+    access.require(access.may_manage_organisations(request.user))
     initial = {}
     if slug := request.GET.get("organisation"):
         initial["organisation"] = Organisation.objects.filter(slug=slug).first()
@@ -201,7 +174,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    require_authority(request.user)
+    access.require(access.may_manage_organisations(request.user))
     invitation = get_object_or_404(Invitation, pk=pk)
     services.revoke_invitation(invitation, by=request.user, request=request)
     messages.success(request, _("Invitation à %s révoquée.") % invitation.email)
@@ -306,7 +279,7 @@ def close_account(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    require_admin(request.user)
+    access.require(access.may_read_audit_log(request.user))
     selected = {key: request.GET.get(key, "").strip() for key in ("q", "action")}
     events = AuditEvent.objects.select_related("actor", "subject", "organisation")
     if selected["action"] in AuditEvent.Action.values:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.htmx import render_page
 from topics.models import Requirement
 
-from . import comments
+from . import access, comments
 from .comment_forms import (
     CommentForm,
     CorrectionForm,
@@ -188,8 +188,8 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST":
             # The window may close while the author types: edit_comment
             # refuses, and the form says so and keeps the text (not a bare 403).
-            return comments.may_correct(user, comment)
-        return comments.may_edit(user, comment)
+            return access.may_correct_comment(user, comment)
+        return access.may_edit_comment(user, comment)
 
     return _action(
         request, pk, "edit", EditForm, allowed, perform, _("Votre commentaire est modifié.")
@@ -206,7 +206,7 @@ def comment_correct(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "correct",
         CorrectionForm,
-        comments.may_correct,
+        access.may_correct_comment,
         perform,
         _("Votre correction est publiée."),
     )
@@ -218,7 +218,7 @@ def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
         comments.hide_comment(comment, by=request.user, reason=data["reason"], request=request)
 
     def allowed(user, comment):
-        return comments.may_moderate(user)
+        return access.may_moderate(user)
 
     return _action(request, pk, "hide", HideForm, allowed, perform, _("Le commentaire est masqué."))
 
@@ -230,7 +230,7 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
 
     def allowed(user, comment):
         entry = comments.BY_FIELD[comment.subject_field]
-        return entry.may_comment(user, comment.subject) and comments.may_report(user, comment)
+        return entry.may_comment(user, comment.subject) and access.may_report_comment(user, comment)
 
     return _action(
         request,
@@ -247,7 +247,7 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_moderator(request: HttpRequest) -> None:
-    if not comments.may_moderate(request.user):
+    if not access.may_moderate(request.user):
         raise PermissionDenied
 
 
@@ -259,9 +259,8 @@ def comment_moderation(request: HttpRequest) -> HttpResponse:
 
 def _moderation_page(request: HttpRequest) -> HttpResponse:
     reported = (
-        Comment.objects.filter(reports__resolved_at=None)
-        .distinct()
-        .select_related("author", "organisation", "requirement", "topic")
+        access.reported_comments_visible_to(request.user)
+        .select_related("author", "organisation", "requirement", "topic", "feedback")
         .prefetch_related(
             Prefetch(
                 "reports",
@@ -283,7 +282,7 @@ def _moderation_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def comment_dismiss_reports(request: HttpRequest, pk: int) -> HttpResponse:
     _require_moderator(request)
-    comment = get_object_or_404(Comment, pk=pk)
+    _entry, _subject, comment = comments.get_comment(request.user, pk)
     dismissed = comments.dismiss_reports(comment, by=request.user, request=request)
     if dismissed:
         messages.success(request, _("Signalement classé : le commentaire reste affiché."))

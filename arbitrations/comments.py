@@ -29,14 +29,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.access import signed_in
 from accounts.audit import Action, record
 from core.text import render_user_markdown
 from notifications import services as notifications
 from notifications.models import Follow, Notification
+from topics.access import may_read_requirement
 from topics.models import Requirement, RequirementVersion, Sons, Topic
 
+from .access import (
+    may_correct_comment,
+    may_edit_comment,
+    may_moderate,
+    may_read_internal_notes,
+    may_report_comment,
+)
 from .models import (
-    COMMENT_EDIT_WINDOW_MINUTES,
     COMMENT_MAX_LENGTH,
     Comment,
     CommentCorrection,
@@ -45,7 +53,6 @@ from .models import (
     InternalNote,
 )
 
-EDIT_WINDOW = timedelta(minutes=COMMENT_EDIT_WINDOW_MINUTES)
 # The same text posted again by the same person this soon is a double submit.
 DUPLICATE_WINDOW = timedelta(seconds=30)
 
@@ -54,7 +61,7 @@ DUPLICATE_WINDOW = timedelta(seconds=30)
 
 
 def _signed_in(user, subject) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+    return signed_in(user)
 
 
 def _no_sons(subject) -> list[Sons]:
@@ -102,13 +109,6 @@ def _find_requirement(key: str) -> Requirement:
         raise Http404("No such requirement") from None
 
 
-def _requirement_readable(user, requirement: Requirement) -> bool:
-    # As the requirement's page: one in no SONS' set yet is the authority's.
-    if not _signed_in(user, requirement):
-        return False
-    return user.is_authority or requirement.applicabilities.exists()
-
-
 def _requirement_sons(requirement: Requirement) -> list[Sons]:
     return sorted(
         (row.sons for row in requirement.applicabilities.select_related("sons")),
@@ -137,7 +137,7 @@ register(
         key=lambda requirement: requirement.reference,
         url=lambda requirement: reverse("requirement_detail", args=[requirement.reference]),
         name=lambda requirement: requirement.reference,
-        may_read=_requirement_readable,
+        may_read=may_read_requirement,
         sons_choices=_requirement_sons,
     )
 )
@@ -190,33 +190,12 @@ def comment_url(comment: Comment, entry: CommentSubject | None = None) -> str:
     return f"{entry.url(comment.subject)}#commentaire-{comment.pk}"
 
 
-# --- Rights on one comment --------------------------------------------------------------------
+# --- Rights on one comment: access.py ----------------------------------------------------------
 
 
 def is_answered(comment: Comment) -> bool:
     """Someone else replied: the author may no longer change the text."""
     return comment.replies.exclude(author_id=comment.author_id).exists()
-
-
-def may_edit(user, comment: Comment, *, answered: bool | None = None, now=None) -> bool:
-    if comment.is_hidden or comment.author_id is None or comment.author_id != user.pk:
-        return False
-    if (now or timezone.now()) - comment.created_at > EDIT_WINDOW:
-        return False
-    return not (is_answered(comment) if answered is None else answered)
-
-
-def may_correct(user, comment: Comment) -> bool:
-    return not comment.is_hidden and comment.author_id is not None and comment.author_id == user.pk
-
-
-def may_moderate(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_authority)
-
-
-def may_report(user, comment: Comment) -> bool:
-    # Leads hide directly; nobody reports their own words.
-    return not comment.is_hidden and comment.author_id != user.pk and not may_moderate(user)
 
 
 # --- Changing comments ------------------------------------------------------------------------
@@ -348,7 +327,7 @@ def edit_comment(comment: Comment, *, by, body: str, now: datetime | None = None
     body = _clean_body(body)
     # Locked, so that a reply posted meanwhile is seen.
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    if not may_edit(by, comment, now=now):
+    if not may_edit_comment(by, comment, now=now):
         raise CommentLocked
     if body == comment.body:
         return comment
@@ -366,7 +345,7 @@ def correct_comment(
 ) -> CommentCorrection:
     """A visible correction under the comment, which stays as it was."""
     body = _clean_body(body)
-    if not may_correct(by, comment):
+    if not may_correct_comment(by, comment):
         raise PermissionDenied
     return CommentCorrection.objects.create(
         comment=comment,
@@ -414,7 +393,7 @@ def hide_comment(comment: Comment, *, by, reason: str, request=None) -> bool:
 @transaction.atomic
 def report_comment(comment: Comment, *, by, reason: str) -> CommentReport:
     """A participant reports a comment to the leads (once while it is open)."""
-    if not may_report(by, comment):
+    if not may_report_comment(by, comment):
         raise PermissionDenied
     reason = _clean_reason(reason, 1000)
     report, _created = CommentReport.objects.get_or_create(
@@ -456,7 +435,7 @@ def add_internal_note(requirement: Requirement, *, by, body: str) -> InternalNot
 
 def internal_notes(user, requirement: Requirement) -> list[InternalNote]:
     """The notes ``user`` may read on ``requirement``: none for participants."""
-    if not may_moderate(user):
+    if not may_read_internal_notes(user):
         return []
     return list(requirement.internal_notes.select_related("author"))
 
@@ -608,10 +587,10 @@ def build_thread(
                 ThreadItem(
                     comment=comment,
                     depth=min(depth, 3),
-                    may_edit=may_edit(user, comment, answered=is_answered_, now=now),
-                    may_correct=may_correct(user, comment),
+                    may_edit=may_edit_comment(user, comment, answered=is_answered_, now=now),
+                    may_correct=may_correct_comment(user, comment),
                     may_reply=may_comment and not comment.is_hidden,
-                    may_report=may_comment and may_report(user, comment),
+                    may_report=may_comment and may_report_comment(user, comment),
                     may_hide=moderator and not comment.is_hidden,
                     answered=is_answered_,
                     changed_to=changed,

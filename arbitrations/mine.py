@@ -35,25 +35,6 @@ BADGES = {NEW: _("nouveau"), MODIFIED: _("modifié")}
 SESSION_KEY = "my_decisions_since"
 
 
-def user_sons(user) -> list[Sons]:
-    """The SONS a person's decisions page is about: those their organisation
-    sells (editor), those its member editors sell (federation), those of their
-    task forces (lead), every SONS (admin)."""
-    if user.is_portal_admin:
-        return list(Sons.objects.all())
-    if user.is_lead:
-        return list(Sons.objects.filter(task_force__memberships__user=user).distinct())
-    if user.organisation_id is None:
-        return []
-    if user.is_federation:
-        return list(
-            Sons.objects.filter(editors__federations=user.organisation_id)
-            .distinct()
-            .order_by("order", "code")
-        )
-    return list(Sons.objects.filter(editors=user.organisation_id).order_by("order", "code"))
-
-
 # Marks the places of a rendered "Mes décisions" that depend on the reader's
 # previous visit (core text never holds NUL: PostgreSQL refuses it, Django's
 # form fields reject it).

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.text import render_markdown
+from topics.access import sons_in_scope
 
 from . import mine
 from .exports import xlsx_response
@@ -25,7 +26,7 @@ from .models import DecisionFeedToken
 
 @require_GET
 def my_decisions(request: HttpRequest) -> HttpResponse:
-    sons = mine.user_sons(request.user)
+    sons = sons_in_scope(request.user)
     since = mine.visit_baseline(request)
     rendered = mine.rendered_decisions(sons, since, request.GET.get("page"))
     context = {
@@ -53,7 +54,7 @@ def _local(value) -> str:
 
 @require_GET
 def my_decisions_xlsx(request: HttpRequest) -> HttpResponse:
-    sons = mine.user_sons(request.user)
+    sons = sons_in_scope(request.user)
     groups = mine.my_decisions(sons, None)
     headers = [
         _("Sujet"),
@@ -133,7 +134,7 @@ class DecisionsFeed(Feed):
         return reverse("my_decisions")
 
     def items(self, user):
-        return mine.feed_arbitrations(mine.user_sons(user))
+        return mine.feed_arbitrations(sons_in_scope(user))
 
     def item_title(self, item):
         codes = ", ".join(sons.code for sons in item.sons.all())

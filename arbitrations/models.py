@@ -32,10 +32,11 @@ class ArbitrationQuerySet(models.QuerySet):
         return self.filter(status=Arbitration.Status.DRAFT)
 
     def visible_to(self, user) -> ArbitrationQuerySet:
-        """Drafts are for the authority (leads and admins) only."""
-        if getattr(user, "is_authority", False):
-            return self
-        return self.published()
+        """Drafts are for the authority (leads and admins) only
+        (access.arbitrations_visible_to)."""
+        from .access import arbitrations_visible_to
+
+        return arbitrations_visible_to(user, self)
 
 
 class Arbitration(models.Model):
@@ -484,7 +485,7 @@ class CommentReport(models.Model):
 
 class InternalNote(models.Model):
     """A note the leads keep on a requirement. Participants never see it:
-    only views behind ``is_authority`` read this model."""
+    only the readers ``access.may_read_internal_notes`` lets in read this model."""
 
     requirement = models.ForeignKey(
         "topics.Requirement",

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from .access import may_see_drafts
 from .models import Arbitration
 
 Historical = Arbitration.history.model
@@ -86,7 +87,7 @@ def requirement_timeline(requirement, user) -> list[TimelineEntry]:
     ):
         sons_of[row.history_id].append(row.sons)
 
-    authority = getattr(user, "is_authority", False)
+    authority = may_see_drafts(user)
     entries: list[TimelineEntry] = []
     previous: dict[int, object] = {}
     last_entry: dict[int, TimelineEntry] = {}

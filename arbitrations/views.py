@@ -18,10 +18,11 @@ from calendar_app.models import Event
 from core import caching
 from core.htmx import render_page
 from core.text import word_diff
+from topics.access import may_see_unlisted_requirements
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
 from topics.services import concertation_sons, scope_label, statements_by_text
 
-from . import comments
+from . import access, comments
 from .access import decidable_sons_ids, may_decide
 from .caching import NAMESPACE, progress_parts
 from .comment_forms import InternalNoteForm
@@ -161,7 +162,7 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
         "feedback_html": feedback_section(request, topic),
         **thread_context(request, topic, latest=SUBJECT_PAGE_DISCUSSIONS),
     }
-    if request.user.is_authority or request.htmx:
+    if access.may_see_drafts(request.user) or request.htmx:
         # Drafts, decision forms and CSRF tokens: the authority's own page.
         context.update(_topic_decisions(request, topic, everyone))
     else:
@@ -171,7 +172,13 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
             partial = {**context, **_topic_decisions(request, topic, everyone)}
             return render_to_string("arbitrations/topic_detail.html#decisions", partial, request)
 
-        parts = ("topic_decisions", topic.pk, get_language(), *timing)
+        parts = (
+            "topic_decisions",
+            topic.pk,
+            *access.audience(request.user),
+            get_language(),
+            *timing,
+        )
         context["decisions_html"] = caching.cached(NAMESPACE, parts, decisions_html)
     return render_page(request, "arbitrations/topic_detail.html", context, partial="decisions")
 
@@ -222,7 +229,7 @@ def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         Requirement.objects.select_related("topic"), reference=reference
     )
     applicabilities = list(requirement.applicabilities.select_related("sons"))
-    if not applicabilities and not request.user.is_authority:
+    if not applicabilities and not may_see_unlisted_requirements(request.user):
         raise Http404
     decisions = current_decisions([requirement.pk], request.user)
     rows = sorted(applicabilities, key=lambda r: (r.sons.order, r.sons.code))
@@ -250,7 +257,7 @@ def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         else None,
         **thread_context(request, requirement, latest=SUBJECT_PAGE_DISCUSSIONS),
     }
-    if comments.may_moderate(request.user):
+    if access.may_moderate(request.user):
         # The leads' notes: only ever put in the context of the authority.
         context["notes"] = comments.internal_notes(request.user, requirement)
         context["note_form"] = InternalNoteForm(auto_id="note-%s")

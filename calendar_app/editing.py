@@ -46,7 +46,7 @@ def _edit_context(event: Event, **forms) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
-    access.require_authority(request)
+    access.require(access.may_edit_events(request.user))
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         event = services.save_event(form, by=request.user)
@@ -59,7 +59,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    access.require_authority(request)
+    access.require(access.may_edit_events(request.user))
     event = get_object_or_404(Event, slug=slug)
     form = EventForm(request.POST or None, instance=event)
     if request.method == "POST" and form.is_valid():
@@ -77,7 +77,7 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def event_cancel(request: HttpRequest, slug: str) -> HttpResponse:
-    access.require_authority(request)
+    access.require(access.may_edit_events(request.user))
     event = get_object_or_404(Event, slug=slug)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +93,7 @@ def event_cancel(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def event_reinstate(request: HttpRequest, slug: str) -> HttpResponse:
-    access.require_authority(request)
+    access.require(access.may_edit_events(request.user))
     event = get_object_or_404(Event, slug=slug)
     try:
         services.reinstate_event(event, by=request.user)
@@ -108,7 +108,7 @@ def event_reinstate(request: HttpRequest, slug: str) -> HttpResponse:
 def event_agenda(request: HttpRequest, slug: str) -> HttpResponse:
     """Add a line to the agenda, or move one up or down, or remove it
     (``action`` = add, up, down, remove; ``item`` = the line's id)."""
-    access.require_authority(request)
+    access.require(access.may_edit_events(request.user))
     event = get_object_or_404(Event, slug=slug)
     action = request.POST.get("action", "add")
     agenda_form = None
@@ -145,7 +145,7 @@ def event_agenda(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def document_upload(request: HttpRequest, slug: str) -> HttpResponse:
-    access.require_authority(request)
+    access.require(access.may_edit_events(request.user))
     event = get_object_or_404(Event, slug=slug)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -166,7 +166,7 @@ def document_upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def document_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access.require_authority(request)
+    access.require(access.may_edit_events(request.user))
     document = get_object_or_404(EventDocument, event__slug=slug, pk=pk)
     services.delete_document(document, by=request.user)
     messages.success(request, _("Document retiré."))

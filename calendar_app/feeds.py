@@ -19,6 +19,7 @@ from core import caching
 from core.htmx import render_page
 from topics.models import Topic
 
+from . import access
 from .caching import NAMESPACE
 from .ical import build_calendar
 from .models import AgendaItem, CalendarFeed, Event
@@ -60,13 +61,7 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
     # Calendar applications poll the feed: rebuilt only when events change,
     # and shared by the people whose calendars are the same (Event.concerning:
     # the authority, the federations, each editor organisation).
-    if user.is_authority:
-        audience = ("authority",)
-    elif user.is_federation:
-        audience = ("federation",)
-    else:
-        audience = ("editor", user.organisation_id)
-    parts = ("personal_feed", *audience, user.language)
+    parts = ("personal_feed", *access.audience(user), user.language)
     content = caching.cached(NAMESPACE, parts, build)
     return _ics(content, "concertation-segur.ics")
 
@@ -98,7 +93,11 @@ def _feed_url(request: HttpRequest, name: str, **kwargs) -> str:
 def feed_settings(request: HttpRequest) -> HttpResponse:
     feed = CalendarFeed.objects.filter(user=request.user).first()
     topics = list(Topic.objects.order_by("order", "number"))
-    context = {"feed": feed, "topics": topics}
+    context = {
+        "feed": feed,
+        "topics": topics,
+        "calendar_audience": access.audience(request.user)[0],
+    }
     if feed:
         context["personal_url"] = _feed_url(request, "calendar_feed", token=feed.token)
         context["topic_urls"] = [

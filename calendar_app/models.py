@@ -57,37 +57,11 @@ class EventQuerySet(models.QuerySet):
         return self.filter(Exists(AgendaItem.objects.filter(event=OuterRef("pk"), topic=topic)))
 
     def concerning(self, user) -> EventQuerySet:
-        """The events of a person's own calendar (their personal iCalendar feed):
+        """The events of a person's own calendar (their personal iCalendar
+        feed): access.events_concerning."""
+        from .access import events_concerning
 
-        - leads and admins: every event;
-        - everyone: sharing sessions, milestones and other events;
-        - federation representatives: also every workshop and the federation
-          steering committees (COPIL fédérations);
-        - editors: also the workshops open to every audience, the workshops of
-          an audience that covers a SONS their organisation sells, and the
-          workshops their organisation is registered for.
-        """
-        if getattr(user, "is_authority", False):
-            return self
-        wanted = Q(kind__in=[Event.Kind.SHARING_SESSION, Event.Kind.MILESTONE, Event.Kind.OTHER])
-        if getattr(user, "is_federation", False):
-            wanted |= Q(kind__in=[Event.Kind.WORKSHOP, Event.Kind.STEERING_COMMITTEE])
-        else:
-            through = Event.audiences.through
-            wanted |= Q(kind=Event.Kind.WORKSHOP) & ~Exists(
-                through.objects.filter(event=OuterRef("pk"))
-            )
-            organisation = getattr(user, "organisation_id", None)
-            if organisation:
-                wanted |= Q(kind=Event.Kind.WORKSHOP) & Exists(
-                    through.objects.filter(
-                        event=OuterRef("pk"), audience__sons__editors=organisation
-                    )
-                )
-                wanted |= Exists(
-                    Registration.objects.filter(event=OuterRef("pk"), organisation=organisation)
-                )
-        return self.filter(wanted)
+        return events_concerning(user, self)
 
     def in_feeds(self) -> EventQuerySet:
         """What an iCalendar feed can hold: events with a date (an event to

@@ -25,7 +25,7 @@ def _event_url(event: Event, anchor: str = "") -> str:
 
 @require_POST
 def register(request: HttpRequest, slug: str) -> HttpResponse:
-    access.require_participant(request)
+    access.require(access.may_register(request.user))
     event = get_object_or_404(Event, slug=slug)
     try:
         services.register(event, organisation=request.user.organisation, by=request.user)
@@ -42,7 +42,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def unregister(request: HttpRequest, slug: str) -> HttpResponse:
-    access.require_participant(request)
+    access.require(access.may_register(request.user))
     event = get_object_or_404(Event, slug=slug)
     try:
         services.unregister(event, organisation=request.user.organisation, by=request.user)
@@ -55,7 +55,7 @@ def unregister(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def question_ask(request: HttpRequest, slug: str) -> HttpResponse:
-    access.require_participant(request)
+    access.require(access.may_ask_questions(request.user))
     event = get_object_or_404(events_with_agenda(), slug=slug)
     if not event.questions_open():
         messages.error(request, _("Les questions sont closes pour cet événement."))
@@ -73,7 +73,7 @@ def question_ask(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def question_vote(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require_participant(request)
+    access.require(access.may_ask_questions(request.user))
     question = get_object_or_404(Question.objects.select_related("event"), pk=pk)
     event = question.event
     try:
@@ -90,7 +90,7 @@ def question_vote(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def question_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require_authority(request)
+    access.require(access.may_answer_questions(request.user))
     question = get_object_or_404(
         Question.objects.select_related("event", "author", "organisation"), pk=pk
     )

@@ -42,6 +42,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.access import authority_people, participant_people
 from accounts.models import TaskForceLead, User
 from notifications import services as outbox
 from notifications.models import Delivery, EmailPreference, Follow
@@ -101,11 +102,7 @@ def reachable(users: QuerySet) -> QuerySet:
 
 def participants() -> QuerySet:
     """Editors and federation representatives of an organisation (access.is_participant)."""
-    return reachable(
-        User.objects.filter(
-            role__in=[User.Role.EDITOR, User.Role.FEDERATION], organisation__isnull=False
-        )
-    )
+    return reachable(participant_people())
 
 
 def concerned_participants(
@@ -158,7 +155,7 @@ def leads_of(events: Iterable[Event]) -> dict[int, set[int]]:
     its audiences' SONS and its agenda's topics' scope. An event that names no
     SONS (or only SONS without a lead) is every lead's."""
     ids = [event.pk for event in events]
-    leads = reachable(User.objects.filter(role=User.Role.LEAD))
+    leads = reachable(authority_people(leads_only=True))
     every = set(leads.values_list("pk", flat=True))
     sons: dict[int, set[int]] = defaultdict(set)
     audiences = Event.audiences.through.objects.filter(
@@ -189,10 +186,12 @@ def feedback_recipients(topics: Iterable[Topic]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = defaultdict(set)
     if not ids:
         return found
-    federations = set(participants().filter(role=User.Role.FEDERATION).values_list("pk", flat=True))
+    federations = set(
+        reachable(participant_people(federations_only=True)).values_list("pk", flat=True)
+    )
     editors = (
-        participants()
-        .filter(role=User.Role.EDITOR, organisation__sons__topics__in=ids)
+        reachable(participant_people(editors_only=True))
+        .filter(organisation__sons__topics__in=ids)
         .values_list("organisation__sons__topics", "pk")
     )
     for topic_id in ids:

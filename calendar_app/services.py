@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts.access import participant_people
 from accounts.models import User
 from notifications.models import Follow, Notification
 from notifications.services import follow, notify, unfollow
@@ -105,9 +106,7 @@ def _tell(event: Event, *, change: str, by) -> None:
     active = User.objects.filter(is_active=True, closed_at=None)
     people = reminders.concerned_participants(
         [event],
-        active.filter(
-            role__in=[User.Role.EDITOR, User.Role.FEDERATION], organisation__isnull=False
-        ),
+        participant_people(),
     )[event.pk]
     people |= reminders.followers([event], active)[event.pk]
     notify(

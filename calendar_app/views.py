@@ -119,11 +119,12 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
 
     # The list is the same for everyone (but "only what concerns me"): each
     # page kept rendered until an event changes (calendar_app.caching).
-    mine = request.user.pk if selected["moi"] else None
+    # "Mon calendrier" is the same for people of the same audience (access.py).
+    mine = access.audience(request.user) if selected["moi"] else None
     parts = ("calendar_list", get_language(), sorted(request.GET.lists()), mine, today)
     context = {
         "results_html": caching.cached(NAMESPACE, parts, results),
-        "can_edit": access.can_edit_events(request.user),
+        "can_edit": access.may_edit_events(request.user),
         **filter_context(selected),
     }
     return render_page(request, "calendar_app/calendar_list.html", context, partial="results")
@@ -213,7 +214,8 @@ def calendar_grid(request: HttpRequest) -> HttpResponse:
 
     # The same for everyone (but "only what concerns me"), kept rendered until
     # an event changes (calendar_app.caching).
-    mine = request.user.pk if selected["moi"] else None
+    # "Mon calendrier" is the same for people of the same audience (access.py).
+    mine = access.audience(request.user) if selected["moi"] else None
     parts = ("calendar_grid", get_language(), sorted(request.GET.lists()), mine, today)
     context = {
         "results_html": caching.cached(NAMESPACE, parts, results),
@@ -260,7 +262,7 @@ def event_context(request: HttpRequest, event: Event, **forms) -> dict:
         "event": event,
         "decisions": decisions,
         "now": now,
-        "can_edit": access.can_edit_events(user),
+        "can_edit": access.may_edit_events(user),
         "documents": list(event.documents.all()),
     }
     if event.takes_registrations:
@@ -269,7 +271,7 @@ def event_context(request: HttpRequest, event: Event, **forms) -> dict:
         context.update(
             registrations=registrations,
             registered=any(r.organisation_id == getattr(mine, "pk", None) for r in registrations),
-            may_register=access.is_participant(user) and event.registrations_open(now),
+            may_register=access.may_register(user) and event.registrations_open(now),
             is_full=event.capacity is not None and len(registrations) >= event.capacity,
             seats_left=None
             if event.capacity is None
@@ -287,7 +289,7 @@ def event_context(request: HttpRequest, event: Event, **forms) -> dict:
         context.update(
             questions=questions,
             questions_open=event.questions_open(now),
-            may_ask=access.is_participant(user),
+            may_ask=access.may_ask_questions(user),
             question_form=forms.get("question_form") or QuestionForm(),
             answer_form=AnswerForm(),
         )

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from arbitrations.access import may_answer_feedback, may_draft_feedback
+
 
 @dataclass(frozen=True)
 class NavEntry:
@@ -67,9 +69,9 @@ def _feedback_entry(request: HttpRequest, current: str) -> dict | None:
     user = getattr(request, "user", None)
     if not getattr(user, "is_authenticated", False):
         return None
-    if user.is_authority:
+    if may_answer_feedback(user):
         url, label = reverse("feedback_inbox"), _("Retours à traiter")
-    elif user.organisation_id:
+    elif may_draft_feedback(user):
         url, label = reverse("my_feedback"), _("Mes retours")
     else:
         return None

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from arbitrations.access import may_answer_feedback
 from arbitrations.caching import FEEDBACK, NAMESPACE, progress_parts
 from arbitrations.decisions import TopicStatus, current_decisions, topic_progress
 from arbitrations.models import Arbitration, Feedback
@@ -203,7 +204,7 @@ def dashboard_context(user) -> dict[str, Any]:
 def _feedback_waiting(user) -> dict[str, Any] | None:
     """Leads: the feedback awaiting an answer, the oldest first; kept until
     a feedback changes (arbitrations.caching.FEEDBACK)."""
-    if not getattr(user, "is_authority", False):
+    if not may_answer_feedback(user):
         return None
 
     def compute() -> dict[str, Any]:

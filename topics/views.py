@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import audit
 from accounts.models import Organisation, TaskForce, TaskForceLead
 
+from . import access
 from .models import ReferenceDocument, Sons
 
 
@@ -54,7 +55,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
 def editor_sons(request: HttpRequest, slug: str) -> HttpResponse:
     """The SONS an editor sells, managed by leads and admins. It lives here, not
     in accounts/, because the link (Sons.editors) is declared by topics/."""
-    if not request.user.is_authority:
+    if not access.may_manage_editor_sons(request.user):
         raise PermissionDenied
     editor = get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.EDITOR)
     form = EditorSonsForm(

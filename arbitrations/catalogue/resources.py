@@ -37,7 +37,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
 
-from ..access import decidable_sons_ids
+from ..access import decidable_sons_ids, may_see_remarks
 from ..decisions import current_decisions
 from ..models import Arbitration, DecisionConflict
 from ..services import DecisionInput, publish_decisions, record_decision, snapshot
@@ -731,7 +731,9 @@ class CatalogueImportResource(resources.Resource):
 class CatalogueExportResource(resources.Resource):
     """One row per requirement and SONS, in the authority's words, with what
     the portal adds (state, topic, blocking, every version): what it writes,
-    the import reads back unchanged."""
+    the import reads back unchanged. The SONS remarks are written for those
+    who may see them (access.may_see_remarks) only: for anyone else the
+    column is not there."""
 
     def __init__(
         self,
@@ -771,8 +773,9 @@ class CatalogueExportResource(resources.Resource):
             (c.STATUS, self._status),
             (c.COMMENT, lambda r: getattr(self._decision(r), "comment", "")),
             (c.STATEMENT, lambda r: r.statement),
-            (c.REMARK, lambda r: r.remark),
         ]
+        if may_see_remarks(self.user):
+            simple.append((c.REMARK, lambda r: r.remark))
         self.fields = {}
         for column, getter in simple:
             self.fields[column] = Field(column_name=c.HEADERS[column], dehydrate_method=getter)

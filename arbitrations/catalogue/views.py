@@ -25,10 +25,11 @@ from accounts.audit import Action, record
 from core import caching
 from core.htmx import render_page
 from core.text import word_diff
+from topics import access as topics_access
 from topics.models import CatalogueImport, Requirement, RequirementSons, Sons, Topic
 from topics.search import search_requirements
 
-from ..access import require_decider
+from .. import access
 from ..caching import NAMESPACE, invalidate_decision_pages
 from ..decisions import current_decisions
 from ..models import Arbitration
@@ -141,15 +142,15 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "sons_choices": Sons.objects.all(),
         "topic_choices": Topic.objects.exclude(number=None),
-        "all_topics": Topic.objects.all() if request.user.is_authority else (),
+        "all_topics": Topic.objects.all() if access.may_assign_topics(request.user) else (),
         "domain_choices": Requirement.objects.exclude(domain="")
         .order_by("domain")
         .values_list("domain", flat=True)
         .distinct(),
         "decision_choices": [*Arbitration.Decision.choices, (PENDING, PENDING_LABEL)],
         "nature_choices": Requirement.Nature.choices,
-        "may_assign": request.user.is_authority,
-        "may_import": request.user.is_authority,
+        "may_assign": access.may_assign_topics(request.user),
+        "may_import": access.may_import_catalogue(request.user),
     }
 
     # Each search's results are rendered once until decisions or the
@@ -161,8 +162,13 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
         found = {**context, **_found(request, selected)}
         return render_to_string("arbitrations/requirement_list.html#results", found, request)
 
-    audience = "authority" if request.user.is_authority else "published"
-    parts = ("requirement_list", get_language(), audience, sorted(request.GET.lists()))
+    parts = (
+        "requirement_list",
+        get_language(),
+        *access.audience(request.user),
+        *topics_access.audience(request.user),
+        sorted(request.GET.lists()),
+    )
     context["results_html"] = caching.cached(NAMESPACE, parts, results)
     return render_page(request, "arbitrations/requirement_list.html", context, partial="results")
 
@@ -177,7 +183,9 @@ def requirement_export(request: HttpRequest, fmt: str) -> HttpResponse:
     requirements, _decisions = find_requirements(request.user, selected)
     sons = Sons.objects.filter(code=selected["sons"]).first() if selected["sons"] else None
     rows, decisions, versions = export_rows(requirements, request.user, sons)
-    resource = CatalogueExportResource(rows=rows, decisions=decisions, versions=versions)
+    resource = CatalogueExportResource(
+        user=request.user, rows=rows, decisions=decisions, versions=versions
+    )
     dataset = resource.export()
     dataset.title = "Exigences"
     body = FORMATS[fmt]().export_data(dataset)
@@ -204,7 +212,7 @@ def requirement_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def requirement_diff(request: HttpRequest, reference: str) -> HttpResponse:
     requirement = get_object_or_404(Requirement, reference=reference.rstrip("/"))
     applicabilities = list(requirement.applicabilities.select_related("sons"))
-    if not applicabilities and not request.user.is_authority:
+    if not applicabilities and not topics_access.may_see_unlisted_requirements(request.user):
         raise Http404
     versions = list(requirement.versions.select_related("sons").order_by("created_at", "pk"))
     sons_list = sorted({v.sons for v in versions}, key=lambda s: (s.order, s.code))
@@ -243,7 +251,7 @@ def _back(request: HttpRequest) -> str:
 @require_POST
 def assign_topic(request: HttpRequest) -> HttpResponse:
     """Leads attach the requirements they ticked to a topic (or detach them)."""
-    if not request.user.is_authority:
+    if not access.may_assign_topics(request.user):
         raise PermissionDenied
     form = AssignTopicForm(request.POST)
     if not form.is_valid():
@@ -274,7 +282,8 @@ def assign_topic(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def catalogue_import(request: HttpRequest) -> HttpResponse:
-    require_decider(request.user)
+    if not access.may_import_catalogue(request.user):
+        raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -307,7 +316,8 @@ class ReportRow:
 
 
 def get_import(user, pk: int) -> CatalogueImport:
-    require_decider(user)
+    if not access.may_import_catalogue(user):
+        raise PermissionDenied
     return get_object_or_404(CatalogueImport.objects.select_related("created_by"), pk=pk)
 
 
@@ -325,7 +335,7 @@ def catalogue_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, sheets=entry.sheets, initial={"sheet": entry.sheet}
     )
     if request.method == "POST":
-        if entry.created_by_id != request.user.pk:
+        if not access.may_confirm_import(request.user, entry):
             raise PermissionDenied
         if entry.status != CatalogueImport.Status.CHECKED or not sheet_form.is_valid():
             messages.error(request, _("Cette vérification ne peut plus être relancée."))
@@ -358,7 +368,7 @@ def catalogue_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sheet_form": sheet_form if len(entry.sheets) > 1 else None,
         "confirm_form": ConfirmForm(initial={"publish": entry.publish}),
         "may_confirm": entry.status == CatalogueImport.Status.CHECKED
-        and entry.created_by_id == request.user.pk,
+        and access.may_confirm_import(request.user, entry),
         "report": entry.report if isinstance(entry.report, dict) else {},
         "async_rows": settings.CATALOGUE_IMPORT_ASYNC_ROWS,
     }
@@ -370,7 +380,7 @@ def catalogue_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def catalogue_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_import(request.user, pk)
-    if entry.created_by_id != request.user.pk:
+    if not access.may_confirm_import(request.user, entry):
         # Its decisions are recorded in its author's name: only they confirm.
         raise PermissionDenied
     form = ConfirmForm(request.POST)

@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import authority_people
 from accounts.models import Organisation, User
 from core import caching
 from core.forms import FastSelect
@@ -253,7 +254,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = services.leads().order_by("family_name", "given_name")
+        self.fields["assignee"].queryset = authority_people().order_by("family_name", "given_name")
 
 
 class InviteForm(forms.Form):
@@ -360,7 +361,7 @@ class InboxFilterForm(forms.Form):
             ("aucun", _("Personne")),
             *[
                 (str(u.pk), u.get_full_name())
-                for u in services.leads()
+                for u in authority_people()
                 .order_by("family_name")
                 .only("given_name", "family_name", "closed_at")
             ],

@@ -50,67 +50,23 @@ class FeedbackConflict(Exception):
 
 class FeedbackQuerySet(models.QuerySet):
     def visible_to(self, user) -> FeedbackQuerySet:
-        """The one rule of who sees a feedback (every page, fragment, export,
-        download and notification goes through it):
+        """The one rule of who sees a feedback (access.feedback_visible_to):
+        every page, fragment, export, download and notification goes
+        through it."""
+        from ..access import feedback_visible_to
 
-        - its organisation, the member editors of the filing federation and
-          the co-signing organisations, from the draft on;
-        - the leads (and admins) once it is filed;
-        - every participant once its answer is published.
-        """
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        seen = Q(status=Feedback.Status.ANSWERED)
-        if user.is_authority:
-            seen |= ~Q(status=Feedback.Status.DRAFT)
-        if user.organisation_id:
-            org = user.organisation_id
-            seen |= Q(organisation_id=org)
-            # The federations this editor belongs to (a subquery, no join).
-            seen |= Q(
-                organisation_id__in=models.Subquery(
-                    _federation_links()
-                    .filter(from_organisation_id=org)
-                    .values("to_organisation_id")
-                )
-            )
-            seen |= Q(
-                pk__in=models.Subquery(
-                    FeedbackSignature.objects.filter(organisation_id=org).values("feedback_id")
-                )
-            )
-            # Federations invited to co-sign, once it is filed.
-            seen |= ~Q(status=Feedback.Status.DRAFT) & Q(
-                pk__in=models.Subquery(
-                    Feedback.invited_organisations.through.objects.filter(
-                        organisation_id=org
-                    ).values("feedback_id")
-                )
-            )
-        return self.filter(seen)
+        return feedback_visible_to(user, self)
 
     def filed(self) -> FeedbackQuerySet:
         return self.exclude(status=Feedback.Status.DRAFT)
 
     def filed_visible_to(self, user) -> FeedbackQuerySet:
-        """``visible_to(user).filed()``, said more simply for the authority:
-        by the rule, leads and admins see every filed feedback, and the
-        rule's subqueries (drafts of one's organisation, federation,
-        co-signatures) only ever add drafts. PostgreSQL then counts the
-        inbox from the status index instead of testing each row against
-        every branch."""
-        if getattr(user, "is_authority", False) and user.is_active:
-            return self.filed()
-        return self.visible_to(user).filed()
+        from ..access import filed_feedback_visible_to
+
+        return filed_feedback_visible_to(user, self)
 
     def awaiting_answer(self) -> FeedbackQuerySet:
         return self.filter(status__in=[Feedback.Status.SUBMITTED, Feedback.Status.UNDER_REVIEW])
-
-
-def _federation_links():
-    from accounts.models import Organisation
-
-    return Organisation.federations.through.objects
 
 
 class Feedback(models.Model):
@@ -272,7 +228,9 @@ class Feedback(models.Model):
 
     def is_visible_to(self, user) -> bool:
         """``visible_to`` for this one feedback."""
-        return Feedback.objects.visible_to(user).filter(pk=self.pk).exists()
+        from ..access import may_read_feedback
+
+        return may_read_feedback(user, self)
 
     @staticmethod
     def is_visible_to_reader(user, feedback: Feedback) -> bool:

@@ -26,21 +26,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.access import authority_people, participant_people
 from accounts.audit import Action, record
-from accounts.models import Organisation, User
+from accounts.models import Organisation
 from calendar_app.models import PARIS
 from calendar_app.reminders import plan_feedback_windows
 from notifications.models import Follow, Notification
 from notifications.services import follow, notify
 from topics.models import Requirement, RequirementSons, Sons, Topic
 
-from ..access import may_decide
+from ..access import (
+    may_answer_feedback,
+    may_cosign_feedback,
+    may_decide,
+    may_draft_feedback,
+    may_edit_feedback,
+    may_invite_to_cosign,
+)
 from ..caching import invalidate_decision_pages
 from ..decisions import current_decisions, current_topic_decisions
 from ..models import Arbitration
@@ -57,55 +66,6 @@ class FeedbackRefused(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-# --- Who may do what ---------------------------------------------------------------
-
-
-def may_draft(user) -> bool:
-    """Federation representatives and editors, in their organisation's name."""
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.role in (User.Role.FEDERATION, User.Role.EDITOR)
-        and user.organisation_id is not None
-    )
-
-
-def may_edit(user, feedback: Feedback) -> bool:
-    """A draft is changed and filed by the people of its organisation."""
-    return (
-        feedback.is_draft and may_draft(user) and user.organisation_id == feedback.organisation_id
-    )
-
-
-def may_cosign(user, feedback: Feedback, signed_ids: set[int]) -> bool:
-    return (
-        may_draft(user)
-        and feedback.status in (Feedback.Status.SUBMITTED, Feedback.Status.UNDER_REVIEW)
-        and user.organisation_id != feedback.organisation_id
-        and user.organisation_id not in signed_ids
-    )
-
-
-def may_invite(user, feedback: Feedback) -> bool:
-    """The filing organisation's people ask other federations to co-sign a
-    filed feedback, until it is answered."""
-    return (
-        may_draft(user)
-        and user.organisation_id == feedback.organisation_id
-        and feedback.status in (Feedback.Status.SUBMITTED, Feedback.Status.UNDER_REVIEW)
-    )
-
-
-def may_answer(user) -> bool:
-    return getattr(user, "is_authenticated", False) and user.is_active and user.is_authority
-
-
-def leads():
-    return User.objects.filter(
-        role__in=[User.Role.LEAD, User.Role.ADMIN], is_active=True, closed_at=None
-    )
 
 
 # --- Rules -------------------------------------------------------------------------
@@ -140,7 +100,7 @@ def decided_subjects(topic: Topic, requirements: Sequence[Requirement], sons: Se
     requirements for its SONS (all the requirement's SONS when none is
     named), or, without requirements, on its topic."""
     sons_ids = {s.pk for s in sons}
-    nobody = User(role=User.Role.EDITOR)  # published decisions only
+    nobody = AnonymousUser()  # published decisions only
     if requirements:
         current = current_decisions([r.pk for r in requirements], nobody)
     else:
@@ -244,7 +204,7 @@ def save_feedback(
     """Create or change a draft, and file it when ``file``: all of it or
     nothing (a refused filing leaves no draft behind, no file on disk)."""
     now = now or timezone.now()
-    if not may_draft(by) or (feedback is not None and not may_edit(by, feedback)):
+    if not may_draft_feedback(by) or (feedback is not None and not may_edit_feedback(by, feedback)):
         raise PermissionDenied
     stored: list[str] = []
     try:
@@ -291,7 +251,7 @@ def _forget_new_files(feedback: Feedback | None, stored: list[str]) -> None:
 def file_feedback(feedback: Feedback, *, by, expected_version: int, now=None) -> Feedback:
     """File a draft as it stands."""
     now = now or timezone.now()
-    if not may_edit(by, feedback):
+    if not may_edit_feedback(by, feedback):
         raise PermissionDenied
     with transaction.atomic():
         if not feedback.claim(expected_version):
@@ -358,7 +318,7 @@ def _leads_following(data: FeedbackInput):
             subject_id__in=[s.pk for s in data.sons],
         )
     ids = Follow.objects.filter(condition).values("user_id")
-    return list(leads().filter(pk__in=ids))
+    return list(authority_people().filter(pk__in=ids))
 
 
 def _summary(feedback: Feedback, **extra) -> dict:
@@ -397,7 +357,7 @@ def cosign(feedback: Feedback, *, by) -> FeedbackSignature:
         feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
         signed = set(feedback.signatures.values_list("organisation_id", flat=True))
         visible = feedback.is_visible_to(by)
-        if not visible or not may_cosign(by, feedback, signed):
+        if not visible or not may_cosign_feedback(by, feedback, signed):
             raise PermissionDenied
         signature = FeedbackSignature.objects.create(
             feedback=feedback, organisation_id=by.organisation_id, signed_by=by
@@ -418,7 +378,7 @@ def invite_cosigners(feedback: Feedback, *, by, organisations: Sequence) -> list
     invited (inviting twice invites once)."""
     with transaction.atomic():
         feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
-        if not may_invite(by, feedback):
+        if not may_invite_to_cosign(by, feedback):
             raise PermissionDenied
         already = set(feedback.invited_organisations.values_list("pk", flat=True))
         new = [
@@ -438,9 +398,7 @@ def invite_cosigners(feedback: Feedback, *, by, organisations: Sequence) -> list
             target=feedback,
             key=f"feedback_invited:{feedback.pk}:{','.join(str(o.pk) for o in new)}",
             data=_summary(feedback),
-            recipients=User.objects.filter(
-                organisation__in=new, role=User.Role.FEDERATION, is_active=True
-            ),
+            recipients=participant_people(federations_only=True).filter(organisation__in=new),
         )
     return new
 
@@ -454,7 +412,7 @@ def _claim(feedback: Feedback, expected_version: int) -> None:
 
 
 def assign(feedback: Feedback, *, by, assignee, expected_version: int) -> None:
-    if not may_answer(by) or feedback.is_draft or not may_answer(assignee):
+    if not may_answer_feedback(by) or feedback.is_draft or not may_answer_feedback(assignee):
         raise PermissionDenied
     with transaction.atomic():
         _claim(feedback, expected_version)
@@ -475,7 +433,7 @@ class AnswerInput:
 def answer(feedback: Feedback, *, by, data: AnswerInput, expected_version: int, now=None) -> None:
     """Write the answer; publish it at once or keep it for a second lead."""
     now = now or timezone.now()
-    if not may_answer(by) or feedback.is_draft or feedback.is_answered:
+    if not may_answer_feedback(by) or feedback.is_draft or feedback.is_answered:
         raise PermissionDenied
     if data.disposition not in Feedback.Disposition.values or not data.text.strip():
         raise FeedbackRefused(_("Choisissez une suite et rédigez la réponse."), field="text")
@@ -500,7 +458,7 @@ def answer(feedback: Feedback, *, by, data: AnswerInput, expected_version: int, 
 def publish_answer(feedback: Feedback, *, by, expected_version: int, now=None) -> None:
     """A second lead publishes an answer kept for review (never its writer)."""
     now = now or timezone.now()
-    if not may_answer(by):
+    if not may_answer_feedback(by):
         raise PermissionDenied
     if not feedback.answer_pending_review or feedback.is_answered:
         raise FeedbackRefused(_("Aucune réponse n'attend de relecture pour ce retour."))
@@ -554,7 +512,7 @@ def reopen(feedback: Feedback, *, by, expected_version: int):
     through arbitrations.services."""
     from ..services import DecisionInput, current_by_sons, record_decision, snapshot
 
-    if not may_answer(by) or feedback.is_draft or feedback.is_answered:
+    if not may_answer_feedback(by) or feedback.is_draft or feedback.is_answered:
         raise PermissionDenied
     if feedback.reopened_decision_id:
         raise FeedbackRefused(_("L'arbitrage a déjà été rouvert pour ce retour."))
@@ -596,7 +554,7 @@ def reopen(feedback: Feedback, *, by, expected_version: int):
 def set_window(topic: Topic, *, by, opens_at, closes_at) -> None:
     """A lead opens, moves or closes a topic's feedback window; its reminders
     follow in the same transaction."""
-    if not may_answer(by):
+    if not may_answer_feedback(by):
         raise PermissionDenied
     with transaction.atomic():
         topic.feedback_opens_at = opens_at

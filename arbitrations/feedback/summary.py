@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from core import caching
 from topics.models import Requirement, Sons
 
+from .. import access
 from ..caching import FEEDBACK
 from . import services
 from .models import Feedback, FeedbackSignature
@@ -110,7 +111,7 @@ def topic_feedback_summary(user, topic, requirement=None) -> dict:
         "window_refusal": services.window_refusal(topic, now),
         "feedback": visible,
         "workshop": [f for f in visible if f.for_workshop and not f.is_draft],
-        "may_draft": services.may_draft(user),
+        "may_draft": access.may_draft_feedback(user),
     }
 
 
@@ -125,9 +126,7 @@ def feedback_section(request, topic, requirement=None) -> str:
         "feedback_section",
         topic.pk,
         requirement.pk if requirement else None,
-        user.is_authority,
-        user.organisation_id,
-        services.may_draft(user),
+        *access.feedback_audience(user),
         topic.feedback_window_state(now),
         topic.feedback_opens_at,
         topic.feedback_closes_at,

@@ -21,6 +21,7 @@ from core.caching import CachedCountPaginator
 from core.htmx import render_page
 from topics.models import Requirement, RequirementSons
 
+from .. import access
 from ..caching import FEEDBACK
 from ..comment_views import thread_context
 from ..views import get_topic
@@ -50,7 +51,7 @@ def get_feedback(user, pk: int) -> Feedback:
 
 
 def _require_lead(user) -> None:
-    if not services.may_answer(user):
+    if not access.may_answer_feedback(user):
         raise PermissionDenied
 
 
@@ -114,7 +115,7 @@ def _save(request: HttpRequest, form: FeedbackForm, feedback: Feedback | None) -
 
 @require_http_methods(["GET", "POST"])
 def feedback_new(request: HttpRequest) -> HttpResponse:
-    if not services.may_draft(request.user):
+    if not access.may_draft_feedback(request.user):
         raise PermissionDenied
     topic = get_topic(request.GET.get("sujet") or request.POST.get("sujet") or "")
     if request.method == "POST":
@@ -137,7 +138,7 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = get_feedback(request.user, pk)
-    if not services.may_edit(request.user, feedback):
+    if not access.may_edit_feedback(request.user, feedback):
         raise PermissionDenied
     if request.method == "POST":
         form = FeedbackForm(request.POST, request.FILES, topic=feedback.topic, feedback=feedback)
@@ -165,7 +166,7 @@ def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def feedback_file(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = get_feedback(request.user, pk)
-    if not services.may_edit(request.user, feedback):
+    if not access.may_edit_feedback(request.user, feedback):
         raise PermissionDenied
     form = VersionForm(request.POST)
     version = form.cleaned_data["version"] if form.is_valid() else feedback.version
@@ -190,12 +191,12 @@ def feedback_file(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_context(request: HttpRequest, feedback: Feedback, **forms) -> dict:
     user = request.user
     signed = {s.organisation_id for s in feedback.signatures.all()}
-    lead = services.may_answer(user)
+    lead = access.may_answer_feedback(user)
     return {
         "feedback": feedback,
-        "may_edit": services.may_edit(user, feedback),
-        "may_cosign": services.may_cosign(user, feedback, signed),
-        "may_invite": services.may_invite(user, feedback),
+        "may_edit": access.may_edit_feedback(user, feedback),
+        "may_cosign": access.may_cosign_feedback(user, feedback, signed),
+        "may_invite": access.may_invite_to_cosign(user, feedback),
         "invite_form": forms.get("invite_form") or InviteForm(feedback=feedback),
         "may_answer": lead
         and feedback.status in (Feedback.Status.SUBMITTED, Feedback.Status.UNDER_REVIEW),
@@ -275,7 +276,7 @@ def feedback_cosign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def feedback_invite(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = get_feedback(request.user, pk)
-    if not services.may_invite(request.user, feedback):
+    if not access.may_invite_to_cosign(request.user, feedback):
         raise PermissionDenied
     form = InviteForm(request.POST, feedback=feedback)
     if not form.is_valid():
@@ -508,7 +509,7 @@ def feedback_export(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def my_feedback(request: HttpRequest) -> HttpResponse:
-    if not services.may_draft(request.user):
+    if not access.may_draft_feedback(request.user):
         raise PermissionDenied
     organisation = request.user.organisation_id
     rows = feedback_table(request.user)

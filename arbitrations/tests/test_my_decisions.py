@@ -21,6 +21,7 @@ from arbitrations.models import Arbitration, DecisionFeedToken
 from arbitrations.services import DecisionInput, current_by_sons, record_decision, snapshot
 from core import caching
 from core.testing import assert_queries_constant, unescaped
+from topics.access import sons_in_scope
 from topics.models import Requirement, RequirementSons, Sons, Topic
 
 pytestmark = pytest.mark.django_db
@@ -303,7 +304,7 @@ def test_a_page_past_the_last_and_a_page_evicted_from_the_cache(client_as, monke
         listed_references(first)
     )
     # The cache loses every page but keeps the index of the news.
-    sons = mine.user_sons(editor.get("/").wsgi_request.user)
+    sons = sons_in_scope(editor.get("/").wsgi_request.user)
 
     def lose_pages():
         token = caching.version(NAMESPACE)
