@@ -149,20 +149,24 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when configured, a local cache otherwise ----------------------
+
+
+def redis_cache(url: str) -> dict:
+    """The cache on Redis; with Redis down it degrades to a miss instead of an error."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+        },
+    }
+
+
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            # With Redis down the cache degrades to a miss instead of an error.
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-            },
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
@@ -171,6 +175,16 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# What sign-in counts and remembers (allauth's rate limits, the TOTP codes
+# already used) is in the database, never in Redis: a miss there would refuse
+# every sign-in (allauth cannot take its lock) or accept a code twice.
+# accounts.apps points allauth at this cache; its table is a model
+# (accounts.SecurityCacheEntry), created by migrate.
+CACHES["security"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "accounts_security_cache",
+    "OPTIONS": {"MAX_ENTRIES": 50_000},
+}
 
 # --- Accounts and login ---------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
