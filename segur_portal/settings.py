@@ -238,21 +238,32 @@ MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_RENEWAL_DAYS = env.int("MFA_TOTP_RENEWAL_DAYS", default=365)
 MFA_DEMO_EXEMPT_DOMAIN = "demo.example" if DEBUG else None
 
-# Lockout after repeated failures, per account and per address, in the
-# database so that every gunicorn worker sees it (django-axes).
+# Failed sign-ins (django-axes, in the database so that every gunicorn worker
+# sees them): five from one address lock that account *from that address*
+# for 15 minutes, from the fifth; strangers elsewhere cannot lock a person out,
+# and typos behind a shared address lock nobody else. Past twice as many
+# failures from all addresses, the account is slowed down instead
+# (accounts.security.login_wait), except from addresses it signed in from
+# before and for accounts with a second factor: the right password and code
+# are never refused.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "accounts.security.login_identifier"
 AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+LOGIN_SLOWDOWN_AFTER = 2 * AXES_FAILURE_LIMIT
+LOGIN_SLOWDOWN_MAX_DELAY = timedelta(minutes=1)
+# The client's address, one reading for axes, allauth's rate limits and the
+# audit log (accounts.security.client_ip): behind TRUSTED_PROXY_COUNT proxies,
+# the one the outermost appended to X-Forwarded-For; otherwise the TCP peer.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 AXES_VERBOSE = False
-# allauth's own limit (in the cache) stays as a second line, above axes' so that
-# the lockout page, not a form error, answers the fifth failure; it also limits
+# allauth's own limits (in the "security" cache) stay as a second line:
+# failures per address, then per account and address above axes' limit so
+# that the lockout page, not a form error, answers the fifth (accounts.adapter);
 # TOTP codes per account.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
 # Logins go to the audit log (accounts.audit), failures stay in axes.AccessAttempt.
