@@ -226,6 +226,9 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# The password-reset form mails only addresses that have an account (allauth
+# mailed the others "you have no account"); its page says the same either way.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 
 # Second factor (SC.SSI/IE.34/35): TOTP with recovery codes, mandatory for
 # leads and admins (accounts.middleware.MfaRequiredMiddleware), optional for
