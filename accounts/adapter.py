@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core.internal.ratelimit import get_ip
 from django.utils.translation import gettext_lazy as _
 
 from . import security
@@ -35,4 +34,4 @@ class AccountAdapter(DefaultAccountAdapter):
         # right one from anywhere: per account *and address*, as django-axes
         # locks (accounts.security.login_wait slows an account down instead).
         key = super()._get_login_attempts_cache_key(request, **credentials)
-        return f"{key}:{get_ip(request)}"
+        return f"{key}:{security.client_ip(request)}"
