@@ -136,6 +136,7 @@ def test_with_redis_stopped_everyone_signs_in_and_comments_and_the_mail_follows(
                         url = reverse("comment_reply", args=[parent.pk])
                         response = client.post(url, {"body": body})
                     assert response.status_code == 302, f"{email}'s comment"
+                    assert client.get(response["Location"]).status_code == 200, email
                     parent = Comment.objects.get(body=body)
                     assert parent.author.email == email
                 took = time.monotonic() - started
