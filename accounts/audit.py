@@ -24,6 +24,7 @@ from typing import Any
 from django.db import models
 
 from .models import AuditEvent, Organisation, User
+from .security import client_ip
 
 Action = AuditEvent.Action
 
@@ -53,18 +54,6 @@ def clean_details(value: Any, depth: int = 0) -> Any:
         return value
     text = str(value)
     return text if len(text) <= MAX_VALUE_LENGTH else text[:MAX_VALUE_LENGTH] + "…"
-
-
-def client_ip(request) -> str | None:
-    """The client's address as django-axes resolves it (same proxy settings)."""
-    if request is None:
-        return None
-    try:
-        from axes.helpers import get_client_ip_address
-
-        return get_client_ip_address(request) or None
-    except Exception:
-        return request.META.get("REMOTE_ADDR") or None
 
 
 def record(

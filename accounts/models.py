@@ -420,3 +420,21 @@ class AuditEvent(models.Model):
         import json
 
         return json.dumps(self.details, ensure_ascii=False, sort_keys=True) if self.details else ""
+
+
+class SecurityCacheEntry(models.Model):
+    """A row of the "security" cache (settings.CACHES): allauth's rate limits
+    and the TOTP codes already used, in the database so that signing in works
+    with Redis down. Django's DatabaseCache reads and writes this table, whose
+    columns are the ones ``createcachetable`` would make; being a model, it is
+    created by ``migrate`` and emptied with the other tables."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "accounts_security_cache"
+
+    def __str__(self) -> str:
+        return self.cache_key

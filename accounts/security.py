@@ -3,17 +3,43 @@ the session records that say they did."""
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import time
 from datetime import timedelta
 
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.mfa.models import Authenticator
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 # Session keys of the session limits (accounts.middleware.SessionLimitsMiddleware).
 SESSION_STARTED_AT = "portal_session_started_at"
 SESSION_LAST_SEEN = "portal_session_last_seen"
+
+
+def client_ip(request) -> str | None:
+    """The client's address, for the lockout, the rate limits and the audit log.
+
+    Behind ``TRUSTED_PROXY_COUNT`` proxies, the address the outermost of them
+    appended to ``X-Forwarded-For`` (what the client wrote there itself comes
+    before it and is ignored); otherwise, or when the header is missing, the
+    TCP peer.
+    """
+    if request is None:
+        return None
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if count else ""
+    addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+    if addresses:
+        candidate = addresses[-min(count, len(addresses))]
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            pass
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def login_identifier(request, credentials: dict | None) -> str | None:
@@ -27,6 +53,48 @@ def login_identifier(request, credentials: dict | None) -> str | None:
         data = getattr(request, "POST", None) or {}
         value = data.get("login") or data.get("email")
     return value.strip().lower() if isinstance(value, str) else value
+
+
+def login_wait(request, credentials: dict) -> int:
+    """Seconds before a password attempt on this account is heard (0: now).
+
+    Failures lock an account only for the address they came from (django-axes,
+    per account and address): strangers elsewhere cannot lock a person out.
+    Failures from many addresses slow the account down instead: past
+    ``LOGIN_SLOWDOWN_AFTER`` failures within the lockout window, whatever their
+    addresses, each attempt waits twice as long after the last failure as the
+    one before (1 s, 2 s, 4 s… up to ``LOGIN_SLOWDOWN_MAX_DELAY``). Never
+    slowed: an account with a second factor (its password alone signs nobody
+    in, and its codes are limited per account by allauth), and an address the
+    account has signed in from before (the audit log says which).
+    """
+    from .models import AuditEvent, User
+
+    identifier = login_identifier(request, credentials)
+    if not identifier:
+        return 0
+    now = timezone.now()
+    failures = AccessAttempt.objects.filter(
+        username=identifier, attempt_time__gte=now - settings.AXES_COOLOFF_TIME
+    ).aggregate(count=Sum("failures_since_start"), last=Max("attempt_time"))
+    excess = (failures["count"] or 0) - settings.LOGIN_SLOWDOWN_AFTER
+    if excess < 0:
+        return 0
+    user = User.objects.filter(email__iexact=identifier).first()
+    if user is not None:
+        if totp_authenticator(user) is not None:
+            return 0
+        address = client_ip(request)
+        if (
+            address
+            and AuditEvent.objects.filter(
+                action=AuditEvent.Action.LOGIN, subject=user, ip_address=address
+            ).exists()
+        ):
+            return 0
+    delay = min(timedelta(seconds=2**excess), settings.LOGIN_SLOWDOWN_MAX_DELAY)
+    wait = (failures["last"] + delay - now).total_seconds()
+    return math.ceil(wait) if wait > 0 else 0
 
 
 def is_demo_exempt(user) -> bool:

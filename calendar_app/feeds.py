@@ -32,11 +32,13 @@ def _feed_events():
     )
 
 
-def _ics(content: bytes, filename: str) -> HttpResponse:
+def _ics(content: bytes, filename: str, *, feed: bool = True) -> HttpResponse:
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    # A private address: no shared cache keeps it.
-    response["Cache-Control"] = "private, max-age=300"
+    if feed:
+        # A private address: no shared cache keeps it. (A signed-in page's
+        # download gets private, no-store from core.middleware.)
+        response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -82,7 +84,7 @@ def topic_feed(request: HttpRequest, token: str, key: str) -> HttpResponse:
 @require_GET
 def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(_feed_events(), slug=slug)
-    return _ics(build_calendar([event], name=event.title), f"{event.slug}.ics")
+    return _ics(build_calendar([event], name=event.title), f"{event.slug}.ics", feed=False)
 
 
 def _feed_url(request: HttpRequest, name: str, **kwargs) -> str:

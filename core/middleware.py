@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequired
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -40,4 +41,23 @@ class LoginRequiredMiddleware(BaseLoginRequired):
         response = super().handle_no_permission(request, view_func)
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(response["Location"])
+        return response
+
+
+class PrivateCacheControlMiddleware:
+    """What a signed-in person is answered (pages, fragments, exports, their
+    data) is theirs alone: ``Cache-Control: private, no-store`` — no shared
+    cache keeps it, and the browser keeps no copy once they have signed out —
+    unless the view said otherwise (the token-protected feeds). Anonymous
+    answers (the login page, the legal pages, /healthz) and static files
+    (served before this) are left as they are."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_store=True)
         return response

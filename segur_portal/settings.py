@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Answers to signed-in people: Cache-Control: private, no-store.
+    "core.middleware.PrivateCacheControlMiddleware",
     "core.middleware.LanguageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.LoginRequiredMiddleware",
@@ -149,20 +151,24 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when configured, a local cache otherwise ----------------------
+
+
+def redis_cache(url: str) -> dict:
+    """The cache on Redis; with Redis down it degrades to a miss instead of an error."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+        },
+    }
+
+
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            # With Redis down the cache degrades to a miss instead of an error.
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-            },
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
@@ -171,6 +177,16 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# What sign-in counts and remembers (allauth's rate limits, the TOTP codes
+# already used) is in the database, never in Redis: a miss there would refuse
+# every sign-in (allauth cannot take its lock) or accept a code twice.
+# accounts.apps points allauth at this cache; its table is a model
+# (accounts.SecurityCacheEntry), created by migrate.
+CACHES["security"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "accounts_security_cache",
+    "OPTIONS": {"MAX_ENTRIES": 50_000},
+}
 
 # --- Accounts and login ---------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -210,6 +226,9 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# The password-reset form mails only addresses that have an account (allauth
+# mailed the others "you have no account"); its page says the same either way.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 
 # Second factor (SC.SSI/IE.34/35): TOTP with recovery codes, mandatory for
 # leads and admins (accounts.middleware.MfaRequiredMiddleware), optional for
@@ -224,21 +243,32 @@ MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_RENEWAL_DAYS = env.int("MFA_TOTP_RENEWAL_DAYS", default=365)
 MFA_DEMO_EXEMPT_DOMAIN = "demo.example" if DEBUG else None
 
-# Lockout after repeated failures, per account and per address, in the
-# database so that every gunicorn worker sees it (django-axes).
+# Failed sign-ins (django-axes, in the database so that every gunicorn worker
+# sees them): five from one address lock that account *from that address*
+# for 15 minutes, from the fifth; strangers elsewhere cannot lock a person out,
+# and typos behind a shared address lock nobody else. Past twice as many
+# failures from all addresses, the account is slowed down instead
+# (accounts.security.login_wait), except from addresses it signed in from
+# before and for accounts with a second factor: the right password and code
+# are never refused.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "accounts.security.login_identifier"
 AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+LOGIN_SLOWDOWN_AFTER = 2 * AXES_FAILURE_LIMIT
+LOGIN_SLOWDOWN_MAX_DELAY = timedelta(minutes=1)
+# The client's address, one reading for axes, allauth's rate limits and the
+# audit log (accounts.security.client_ip): behind TRUSTED_PROXY_COUNT proxies,
+# the one the outermost appended to X-Forwarded-For; otherwise the TCP peer.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 AXES_VERBOSE = False
-# allauth's own limit (in the cache) stays as a second line, above axes' so that
-# the lockout page, not a form error, answers the fifth failure; it also limits
+# allauth's own limits (in the "security" cache) stay as a second line:
+# failures per address, then per account and address above axes' limit so
+# that the lockout page, not a form error, answers the fifth (accounts.adapter);
 # TOTP codes per account.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
 # Logins go to the audit log (accounts.audit), failures stay in axes.AccessAttempt.
@@ -465,7 +495,12 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The load balancer's health check may come in plain HTTP, straight to gunicorn.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a TLS proxy, it says the request came in HTTPS (README, "Production").
+# Trusted only when a proxy is declared: a client reaching gunicorn directly
+# could otherwise claim HTTPS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
 
 # --- Logging -------------------------------------------------------------------------
 LOGGING = {
