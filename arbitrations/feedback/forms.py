@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from core import caching
-from core.forms import FastSelect
+from core.forms import FastSelect, validate_portal_date
 from topics.models import Requirement, Sons, Topic
 
 from ..caching import NAMESPACE as DECISIONS
@@ -286,11 +286,13 @@ class WindowForm(forms.Form):
         label=_("Ouverture (heure de Paris)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        validators=[validate_portal_date],
     )
     closes_at = forms.DateTimeField(
         label=_("Clôture (heure de Paris)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        validators=[validate_portal_date],
     )
 
     def clean(self):

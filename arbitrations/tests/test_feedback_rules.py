@@ -258,6 +258,26 @@ def test_a_lead_sets_a_window_and_its_closing_reminders_follow(client_as, settin
         assert "La clôture suit l'ouverture." in unescaped(response)
 
 
+@pytest.mark.parametrize(
+    ("opens_at", "closes_at", "field"),
+    [("0001-01-01T00:00", "2023-10-13T18:00", "opens_at"), ("", "9999-12-31T23:59", "closes_at")],
+)
+def test_a_window_out_of_the_portal_s_years_is_refused_and_kept(
+    client_as, opens_at, closes_at, field
+):
+    """Year 1 in Paris is year 0 in UTC, which no date holds; a reminder 7
+    days before 9999-12-31 exists, but nothing after it does."""
+    topic = Topic.objects.get(number=9)
+    url = reverse("topic_feedback_window", args=["9"])
+    response = client_as("lead").post(url, {"opens_at": opens_at, "closes_at": closes_at})
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == ["Choisissez une date entre 2000 et 2099."]
+    assert (opens_at or closes_at)[:10] in unescaped(response)
+    topic.refresh_from_db()
+    assert topic.feedback_opens_at is None
+    assert topic.feedback_closes_at is None
+
+
 # --- Visibility ----------------------------------------------------------------------
 
 
