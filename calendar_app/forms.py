@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import files
 from core.forms import validate_portal_date
 from topics.models import Topic
 
@@ -275,7 +276,10 @@ class DocumentForm(forms.Form):
                 % {"size": filesizeformat(upload.size), "max": filesizeformat(MAX_UPLOAD_SIZE)},
                 code="too_big",
             )
-        self.content_type = sniff(upload)
+        try:
+            self.content_type = sniff(upload)
+        except files.TooLargeUncompressed as error:
+            raise forms.ValidationError(error.message, code="too_big_uncompressed") from None
         if self.content_type is None:
             raise forms.ValidationError(
                 _(

@@ -24,6 +24,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import files
+
 from . import columns
 
 HEADER_SEARCH_ROWS = 30
@@ -212,18 +214,17 @@ def _check_zip(content: bytes) -> None:
     except zipfile.BadZipFile:
         raise FileRejected(_("Ce classeur XLSX est illisible (archive endommagée).")) from None
     with archive:
-        members = archive.infolist()
-        limit = settings.CATALOGUE_IMPORT_MAX_UNCOMPRESSED_BYTES
-        total = sum(member.file_size for member in members)
-        if len(members) > 10_000 or total > limit:
+        try:
+            files.check_uncompressed_size(archive, settings.CATALOGUE_IMPORT_MAX_UNCOMPRESSED_BYTES)
+        except files.TooLargeUncompressed as error:
             raise FileRejected(
                 _(
                     "Ce classeur XLSX occuperait %(size)s une fois décompressé, au-delà de la "
                     "limite de %(limit)s : il n'est pas lu."
                 )
-                % {"size": filesizeformat(total), "limit": filesizeformat(limit)}
-            )
-        names = {member.filename for member in members}
+                % {"size": filesizeformat(error.size), "limit": filesizeformat(error.limit)}
+            ) from None
+        names = set(archive.namelist())
         if "xl/workbook.xml" not in names:
             raise FileRejected(_("Cette archive n'est pas un classeur XLSX."))
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from core import caching
+from core import files as core_files
 from core.forms import FastSelect, validate_portal_date
 from topics.models import Requirement, Sons, Topic
 
@@ -126,7 +127,12 @@ class FeedbackForm(forms.Form):
                         "size": filesizeformat(settings.FEEDBACK_ATTACHMENT_MAX_BYTES),
                     }
                 )
-            found = files.recognise(upload)
+            try:
+                found = files.recognise(upload)
+            except core_files.TooLargeUncompressed as error:
+                raise forms.ValidationError(
+                    _("« %(name)s » : %(why)s") % {"name": upload.name, "why": error.message}
+                ) from None
             if found is None:
                 raise forms.ValidationError(
                     _(
