@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.access import signed_in
 from accounts.audit import Action, record
-from core.text import render_user_markdown
+from core.text import render_user_markdown, whole_number
 from notifications import services as notifications
 from notifications.models import Follow, Notification
 from topics.access import may_read_requirement
@@ -117,7 +117,8 @@ def _requirement_sons(requirement: Requirement) -> list[Sons]:
 
 
 def _find_topic(key: str) -> Topic:
-    lookup = {"number": int(key)} if key.isdigit() else {"slug": key}
+    number = whole_number(key)
+    lookup = {"number": number} if number is not None else {"slug": key}
     try:
         return Topic.objects.get(**lookup)
     except (Topic.DoesNotExist, ValueError):

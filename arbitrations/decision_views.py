@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from calendar_app.models import Event
 from core.htmx import render_page
+from core.text import whole_number
 from topics.models import Requirement, RequirementSons, Sons
 
 from .access import decidable_sons_ids, get_arbitration, may_decide, require_decider
@@ -208,7 +209,7 @@ def publish_one(request: HttpRequest, pk: int) -> HttpResponse:
         published = publish_decisions(
             [arbitration],
             by=request.user,
-            expected_versions={arbitration.pk: int(version) if version.isdigit() else None},
+            expected_versions={arbitration.pk: whole_number(version)},
         )
     except DecisionConflict:
         messages.error(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from calendar_app.models import Event
+from core.text import whole_number
 from topics.models import RequirementSons, Sons
 
 from .decisions import current_decisions, current_topic_decisions
@@ -228,7 +229,7 @@ def session_presentation(request: HttpRequest, slug: str) -> HttpResponse:
     context = _session_context(request, slug)
     entries = context["entries"]
     number = request.GET.get("n", "1")
-    index = int(number) - 1 if number.isdigit() else 0
+    index = (whole_number(number) or 1) - 1
     index = max(0, min(index, len(entries) - 1)) if entries else 0
     context.update(
         {

@@ -36,6 +36,7 @@ from django.utils.formats import date_format
 
 from accounts.audit import Action, record
 from calendar_app.models import Event
+from core.text import whole_number
 from notifications.models import Notification
 from notifications.services import notify
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
@@ -102,8 +103,8 @@ def _parse_snapshot(value: str) -> dict[int, str]:
     parsed = {}
     for part in (value or "").split(","):
         sons_id, _, rest = part.partition(":")
-        if sons_id.isdigit():
-            parsed[int(sons_id)] = rest
+        if (number := whole_number(sons_id)) is not None:
+            parsed[number] = rest
     return parsed
 
 

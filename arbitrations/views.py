@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.validators import slug_re
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -17,7 +18,7 @@ from calendar_app.caching import NAMESPACE as EVENTS
 from calendar_app.models import Event
 from core import caching
 from core.htmx import render_page
-from core.text import word_diff
+from core.text import whole_number, word_diff
 from topics.access import may_see_unlisted_requirements
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
 from topics.services import concertation_sons, scope_label, statements_by_text
@@ -41,8 +42,12 @@ KIND_ORDER = [
 
 
 def get_topic(key: str) -> Topic:
-    """A topic by its number ("7") or its slug."""
-    lookup = {"number": int(key)} if key.isdigit() else {"slug": key}
+    """A topic by its number ("7") or its slug; anything else (a posted
+    ``sujet`` with a NUL, which PostgreSQL refuses) is no topic."""
+    number = whole_number(key)
+    if number is None and not slug_re.fullmatch(key):
+        raise Http404("No such topic")
+    lookup = {"number": number} if number is not None else {"slug": key}
     return get_object_or_404(Topic.objects.prefetch_related("scope"), **lookup)
 
 

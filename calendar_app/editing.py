@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.htmx import render_page
+from core.text import whole_number
 
 from . import access, services
 from .forms import AgendaItemForm, CancelForm, DocumentForm, EventForm
@@ -123,7 +124,7 @@ def event_agenda(request: HttpRequest, slug: str) -> HttpResponse:
             )
             agenda_form = None
     elif action in ("up", "down", "remove"):
-        item = event.agenda_items.filter(pk=request.POST.get("item") or 0).first()
+        item = event.agenda_items.filter(pk=whole_number(request.POST.get("item")) or 0).first()
         if item is None:
             raise Http404
         if action == "remove":

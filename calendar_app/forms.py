@@ -11,6 +11,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import files
+from core.forms import validate_portal_date
 from topics.models import Topic
 
 from .models import PARIS, AgendaItem, Audience, Event, EventDocument
@@ -46,7 +48,9 @@ class TimeInput(forms.TimeInput):
 
 
 class EventForm(forms.ModelForm):
-    day = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    day = forms.DateField(
+        label=_("Date"), required=False, widget=DateInput(), validators=[validate_portal_date]
+    )
     start_time = forms.TimeField(
         label=_("Heure de début"),
         required=False,
@@ -57,6 +61,7 @@ class EventForm(forms.ModelForm):
         label=_("Date de fin"),
         required=False,
         widget=DateInput(),
+        validators=[validate_portal_date],
         help_text=_("Si l’événement dure plusieurs jours."),
     )
     end_time = forms.TimeField(
@@ -66,6 +71,7 @@ class EventForm(forms.ModelForm):
         label=_("Semaine visée"),
         required=False,
         widget=DateInput(),
+        validators=[validate_portal_date],
         help_text=_("Pour un événement à planifier : un jour de la semaine visée."),
     )
     # The revision the form was loaded at: an edit made meanwhile is not overwritten.
@@ -270,7 +276,10 @@ class DocumentForm(forms.Form):
                 % {"size": filesizeformat(upload.size), "max": filesizeformat(MAX_UPLOAD_SIZE)},
                 code="too_big",
             )
-        self.content_type = sniff(upload)
+        try:
+            self.content_type = sniff(upload)
+        except files.TooLargeUncompressed as error:
+            raise forms.ValidationError(error.message, code="too_big_uncompressed") from None
         if self.content_type is None:
             raise forms.ValidationError(
                 _(

@@ -6,6 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.utils.translation import gettext as _
+
+from core.forms import FIRST_YEAR, LAST_YEAR, in_portal_years
+
 from .models import PARIS, Event
 from .weeks import Week, week_of
 
@@ -30,13 +34,23 @@ class Month:
         return not any(day.events for _, days in self.weeks for day in days if day.in_month)
 
 
-def parse_month(value: str | None, today: date) -> date:
-    """``2023-10`` → 1 October 2023; anything else → the current month."""
+def parse_month(value: str | None, today: date) -> tuple[date, str]:
+    """``2023-10`` → (1 October 2023, ""); nothing → the current month.
+    Anything else (not a month, outside the calendar's years) → the current
+    month and why, for the page to say it."""
+    if not value:
+        return today.replace(day=1), ""
     try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1)
+        year, month = (int(part) for part in value.split("-"))
+        first = date(year, month, 1)
     except ValueError:
-        return today.replace(day=1)
+        first = None
+    if first is None or not in_portal_years(first):
+        return today.replace(day=1), _(
+            "Le mois demandé n’est pas dans le calendrier (AAAA-MM, entre %(first)s et "
+            "%(last)s) : voici le mois en cours."
+        ) % {"first": FIRST_YEAR, "last": LAST_YEAR}
+    return first, ""
 
 
 def next_month(first: date) -> date:

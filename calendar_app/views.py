@@ -15,12 +15,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from core import caching
 from core.htmx import render_page
+from core.text import whole_number
 from topics.models import Topic
 
 from . import access
@@ -29,7 +29,7 @@ from .forms import AnswerForm, QuestionForm
 from .grid import build_grid
 from .models import AgendaItem, Audience, Event, Question
 from .month import build_month, month_range, parse_month
-from .weeks import week_of, weeks_between
+from .weeks import parse_week, week_of, weeks_between
 
 
 def events_with_agenda():
@@ -42,7 +42,8 @@ def events_with_agenda():
 def _topic(key: str) -> Topic | None:
     if not key:
         return None
-    lookup = Q(slug=key) | (Q(number=int(key)) if key.isdigit() else Q(pk__in=[]))
+    number = whole_number(key)
+    lookup = Q(slug=key) | (Q(number=number) if number is not None else Q(pk__in=[]))
     return Topic.objects.filter(lookup).first()
 
 
@@ -144,6 +145,7 @@ class GridWindow:
     previous: date | None
     next: date | None
     asked: bool  # chosen by the reader (not the default around today)
+    error: str = ""  # why the week asked for is not shown
 
     @property
     def last_day(self) -> date:
@@ -172,10 +174,7 @@ def grid_window(request: HttpRequest, events, today: date) -> GridWindow | None:
         return None
     first, last = week_of(min(firsts)).monday, week_of(max(lasts)).monday
     shown = timedelta(weeks=WEEKS_SHOWN)
-    try:
-        asked = parse_date(request.GET.get("semaine", ""))
-    except ValueError:  # well formed, not a date (2023-02-30)
-        asked = None
+    asked, error = parse_week(request.GET.get("semaine"))
     if asked:
         start = week_of(asked).monday
     else:
@@ -189,6 +188,7 @@ def grid_window(request: HttpRequest, events, today: date) -> GridWindow | None:
         previous=max(start - shown, first) if first < start else None,
         next=end if last >= end else None,
         asked=asked is not None,
+        error=error,
     )
 
 
@@ -228,13 +228,14 @@ def calendar_grid(request: HttpRequest) -> HttpResponse:
 def calendar_month(request: HttpRequest) -> HttpResponse:
     events, selected = filtered(request)
     today = timezone.localdate()
-    first = parse_month(request.GET.get("mois"), today)
+    first, date_error = parse_month(request.GET.get("mois"), today)
     start, end = month_range(first)
     dated = events.filter(starts_at__lt=end).filter(Q(starts_at__gte=start) | Q(ends_at__gte=start))
     month = build_month(list(dated), first, today)
     target_weeks = events.filter(starts_at=None, target_week__lt=end, target_week__gte=start)
     context = {
         "month": month,
+        "date_error": date_error,
         "to_schedule": list(target_weeks),
         "today": today,
         **filter_context(selected),

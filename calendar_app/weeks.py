@@ -6,6 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from core.forms import FIRST_YEAR, LAST_YEAR, in_portal_years
+
 
 @dataclass(frozen=True, order=True)
 class Week:
@@ -47,3 +52,21 @@ def weeks_between(first: date, last: date) -> list[Week]:
         weeks.append(week)
         week = Week(week.monday + timedelta(days=7))
     return weeks
+
+
+def parse_week(value: str | None) -> tuple[date | None, str]:
+    """``?semaine=2023-10-04`` (any day of the week) → that day; nothing →
+    None. Anything else (no such day, outside the calendar's years) → None
+    and why, for the page to say it."""
+    if not value:
+        return None, ""
+    try:
+        day = parse_date(value)
+    except ValueError:  # well formed, not a date (2023-02-30)
+        day = None
+    if day is None or not in_portal_years(day):
+        return None, _(
+            "La semaine demandée n’est pas dans le calendrier (une date AAAA-MM-JJ entre "
+            "%(first)s et %(last)s) : voici les semaines autour d’aujourd’hui."
+        ) % {"first": FIRST_YEAR, "last": LAST_YEAR}
+    return day, ""

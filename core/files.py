@@ -13,11 +13,21 @@ Excel (XLSX). Event documents (calendar_app) and feedback attachments
 Generic detectors (puremagic, filetype) take any ZIP for a DOCX, and
 libmagic would be a system dependency: the standard library reads the
 package itself.
+
+A package (ODT, DOCX, XLSX) is a ZIP: one that would hold more than
+``UPLOAD_MAX_UNCOMPRESSED_BYTES`` once uncompressed (a "zip bomb": 1 MiB of
+zeros compressed, 1 GiB uncompressed) is refused before any member is read
+(``TooLargeUncompressed``). The catalogue import applies the same check with
+its own limit.
 """
 
 from __future__ import annotations
 
 import zipfile
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 PDF = "application/pdf"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -34,11 +44,45 @@ _OOXML_MAIN_PARTS = (
     (XLSX, b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xl/"),
 )
 MAX_MEMBER_BYTES = 1024 * 1024  # the small descriptive entries read to decide
+MAX_MEMBERS = 10_000  # a document has dozens; a million empty entries is an attack too
+
+
+class TooLargeUncompressed(Exception):
+    """A package that would be too large once uncompressed (a zip bomb)."""
+
+    def __init__(self, size: int, members: int, limit: int):
+        super().__init__(f"{size} bytes in {members} members once uncompressed (limit {limit})")
+        self.size, self.members, self.limit = size, members, limit
+
+    @property
+    def message(self) -> str:
+        """Why, in words for the person who sent it."""
+        if self.members > MAX_MEMBERS:
+            return _("Ce fichier compte %(count)s éléments compressés : %(max)s au plus.") % {
+                "count": self.members,
+                "max": MAX_MEMBERS,
+            }
+        return _(
+            "Ce fichier occuperait %(size)s une fois décompressé, au-delà de la limite de "
+            "%(limit)s : il est refusé."
+        ) % {"size": filesizeformat(self.size), "limit": filesizeformat(self.limit)}
+
+
+def check_uncompressed_size(package: zipfile.ZipFile, limit: int) -> None:
+    """Refuse (``TooLargeUncompressed``) a ZIP whose members would hold more
+    than ``limit`` bytes once uncompressed, or that has too many members,
+    from its directory alone: nothing is uncompressed. Python's zipfile never
+    reads a member past the size the directory gives it."""
+    members = package.infolist()
+    size = sum(member.file_size for member in members)
+    if size > limit or len(members) > MAX_MEMBERS:
+        raise TooLargeUncompressed(size, len(members), limit)
 
 
 def sniff(upload) -> str | None:
     """The MIME type of an uploaded file's content (one of PDF, ODT, DOCX,
-    XLSX above), or None. Leaves the file at its start."""
+    XLSX above), or None. Leaves the file at its start. Raises
+    ``TooLargeUncompressed`` for a package past the limit."""
     upload.seek(0)
     head = upload.read(1024)
     upload.seek(0)
@@ -48,6 +92,7 @@ def sniff(upload) -> str | None:
         return None
     try:
         with zipfile.ZipFile(upload) as package:
+            check_uncompressed_size(package, settings.UPLOAD_MAX_UNCOMPRESSED_BYTES)
             names = package.namelist()
             if names and names[0] == "mimetype":
                 info = package.getinfo("mimetype")

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequired
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -42,6 +46,37 @@ class LoginRequiredMiddleware(BaseLoginRequired):
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(response["Location"])
         return response
+
+
+# C0 control characters but tab, line feed and carriage return. No address
+# of the portal holds one; PostgreSQL refuses NUL in any text (a search or a
+# lookup would fail), and XML (feeds, XLSX) refuses the others.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _has_control_character(request: HttpRequest) -> bool:
+    if CONTROL_CHARACTERS.search(request.path_info):
+        return True
+    return any(
+        CONTROL_CHARACTERS.search(key) or any(CONTROL_CHARACTERS.search(v) for v in values)
+        for key, values in request.GET.lists()
+    )
+
+
+class BadAddressMiddleware:
+    """An address with a control character (``/sujets/%00/``, ``?q=%00``)
+    is refused here, in one place, with a 400 page that says so, before any
+    view reads it. Forms refuse them in what they post (Django's CharField
+    refuses NUL; the others are kept as typed)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_control_character(request):
+            context = {"reason": _("Caractère non valide dans l’adresse")}
+            return render(request, "400.html", context, status=400)
+        return self.get_response(request)
 
 
 class PrivateCacheControlMiddleware:

@@ -4,6 +4,7 @@ Imported by tests only."""
 from __future__ import annotations
 
 import html
+import io
 import os
 import shutil
 import socket
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -357,3 +359,21 @@ def assert_no_xss(content: str | bytes, where: str = "") -> None:
     lowered = text.lower()
     found = [marker for marker in XSS_MARKERS if marker.lower() in lowered]
     assert not found, f"unescaped XSS payload in {where or 'the content'}: {found}"
+
+
+# --- Zip bombs: a real document with a member of zeros ---
+
+
+def with_zeros(package: bytes, member: str, size: int) -> bytes:
+    """``package`` (a real ODT, DOCX or XLSX) with one more member holding
+    ``size`` zero bytes, deflated as an attacker would (1 GiB of zeros makes
+    about 1 MiB). Written 1 MiB at a time: the test's memory stays small."""
+    buffer = io.BytesIO(package)
+    chunk = bytes(1024 * 1024)
+    with (
+        zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open(member, "w", force_zip64=size > 2**31 - 1) as out,
+    ):
+        for start in range(0, size, len(chunk)):
+            out.write(chunk[: size - start])
+    return buffer.getvalue()

@@ -71,3 +71,13 @@ def word_diff(before: str, after: str) -> list[DiffPart]:
         if tag == "equal":
             parts.append(DiffPart("equal", "".join(old[i1:i2])))
     return parts
+
+
+def whole_number(value: str | None) -> int | None:
+    """``value`` as a whole number when it is one written in ASCII digits, as
+    addresses and forms write them, else None. Not ``int(v) if
+    v.isdigit()``: "²" is a digit that int() refuses, and int() refuses more
+    than 4300 digits; 18 digits at most keep within PostgreSQL's bigint."""
+    if value and len(value) <= 18 and value.isascii() and value.isdigit():
+        return int(value)
+    return None

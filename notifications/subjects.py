@@ -20,6 +20,8 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.text import whole_number
+
 
 def _no_parents(obj: Any) -> list:
     return []
@@ -129,10 +131,11 @@ def subject_ref(obj: models.Model) -> str:
 def resolve(ref: str) -> models.Model:
     """The subject a form names, or 404 (unknown kind, bad id, no such row)."""
     label, _sep, pk = (ref or "").rpartition(":")
-    if label not in REGISTRY or not pk.isdigit():
+    pk = whole_number(pk)
+    if label not in REGISTRY or pk is None:
         raise Http404("Not a subject")
     try:
-        return REGISTRY[label].model.objects.get(pk=int(pk))
+        return REGISTRY[label].model.objects.get(pk=pk)
     except models.ObjectDoesNotExist:
         raise Http404("No such subject") from None
 

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     # Answers to signed-in people: Cache-Control: private, no-store.
     "core.middleware.PrivateCacheControlMiddleware",
     "core.middleware.LanguageMiddleware",
+    # A control character (NUL…) in the address: 400, before any view reads it.
+    "core.middleware.BadAddressMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -339,6 +341,10 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 FEEDBACK_ATTACHMENT_MAX_BYTES = env.int("FEEDBACK_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 FEEDBACK_ATTACHMENTS_PER_FEEDBACK = 5
+# A document (ODT, DOCX, XLSX) is a zip: one larger than this once
+# uncompressed is refused (a zip bomb), for event documents and feedback
+# attachments alike (core.files).
+UPLOAD_MAX_UNCOMPRESSED_BYTES = env.int("UPLOAD_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -24,6 +24,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import files
+
 from . import columns
 
 HEADER_SEARCH_ROWS = 30
@@ -212,18 +214,17 @@ def _check_zip(content: bytes) -> None:
     except zipfile.BadZipFile:
         raise FileRejected(_("Ce classeur XLSX est illisible (archive endommagée).")) from None
     with archive:
-        members = archive.infolist()
-        limit = settings.CATALOGUE_IMPORT_MAX_UNCOMPRESSED_BYTES
-        total = sum(member.file_size for member in members)
-        if len(members) > 10_000 or total > limit:
+        try:
+            files.check_uncompressed_size(archive, settings.CATALOGUE_IMPORT_MAX_UNCOMPRESSED_BYTES)
+        except files.TooLargeUncompressed as error:
             raise FileRejected(
                 _(
                     "Ce classeur XLSX occuperait %(size)s une fois décompressé, au-delà de la "
                     "limite de %(limit)s : il n'est pas lu."
                 )
-                % {"size": filesizeformat(total), "limit": filesizeformat(limit)}
-            )
-        names = {member.filename for member in members}
+                % {"size": filesizeformat(error.size), "limit": filesizeformat(error.limit)}
+            ) from None
+        names = set(archive.namelist())
         if "xl/workbook.xml" not in names:
             raise FileRejected(_("Cette archive n'est pas un classeur XLSX."))
 
@@ -340,11 +341,21 @@ def _csv_rows(data: str, delimiter: str) -> list[tuple[int, list[object]]]:
 def _read_json(content: bytes) -> Table:
     try:
         data = json.loads(_decode(content))
+        holds_nul = _holds_nul(data)
     except json.JSONDecodeError as error:
         raise FileRejected(
             _("Fichier JSON illisible (ligne %(line)s : %(error)s).")
             % {"line": error.lineno, "error": error.msg}
         ) from None
+    except RecursionError:  # "[[[[…": the reader goes no deeper than Python's stack
+        raise FileRejected(_("Fichier JSON illisible (trop de niveaux imbriqués).")) from None
+    if holds_nul:
+        raise FileRejected(
+            _(
+                "Ce fichier JSON contient un caractère nul (U+0000), qu'aucun texte du "
+                "portail ne peut garder : il n'est pas lu."
+            )
+        )
     if isinstance(data, dict):
         data = data.get("exigences", data.get("rows"))
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
@@ -364,6 +375,18 @@ def _read_json(content: bytes) -> Table:
         for number, item in enumerate(data, 1)
     ]  # fmt: skip
     return Table(headers, rows, "json", header_row=0)
+
+
+def _holds_nul(value: object) -> bool:
+    """Whether a parsed JSON value holds a NUL character anywhere (``"\\u0000"``
+    in the file): PostgreSQL refuses it in text (the CSV reader refuses it too)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _json_cell(value: object) -> object:

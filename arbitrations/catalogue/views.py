@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import Action, record
 from core import caching
 from core.htmx import render_page
-from core.text import word_diff
+from core.text import whole_number, word_diff
 from topics import access as topics_access
 from topics.models import CatalogueImport, Requirement, RequirementSons, Sons, Topic
 from topics.search import search_requirements
@@ -56,8 +56,8 @@ def _filtered(selected: dict[str, str]):
     requirements = search_requirements(Requirement.objects.all(), selected["q"])
     if selected["sons"]:
         requirements = requirements.filter(applicabilities__sons__code=selected["sons"])
-    if selected["sujet"].isdigit():
-        requirements = requirements.filter(topic__number=int(selected["sujet"]))
+    if (number := whole_number(selected["sujet"])) is not None:
+        requirements = requirements.filter(topic__number=number)
     if selected["domaine"]:
         requirements = requirements.filter(domain=selected["domaine"])
     if selected["nature"] in Requirement.Nature.values:

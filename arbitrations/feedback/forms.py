@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import authority_people
 from accounts.models import Organisation, User
 from core import caching
-from core.forms import FastSelect
+from core import files as core_files
+from core.forms import FastSelect, validate_portal_date
 from topics.models import Requirement, Sons, Topic
 
 from ..caching import NAMESPACE as DECISIONS
@@ -127,7 +128,12 @@ class FeedbackForm(forms.Form):
                         "size": filesizeformat(settings.FEEDBACK_ATTACHMENT_MAX_BYTES),
                     }
                 )
-            found = files.recognise(upload)
+            try:
+                found = files.recognise(upload)
+            except core_files.TooLargeUncompressed as error:
+                raise forms.ValidationError(
+                    _("« %(name)s » : %(why)s") % {"name": upload.name, "why": error.message}
+                ) from None
             if found is None:
                 raise forms.ValidationError(
                     _(
@@ -287,11 +293,13 @@ class WindowForm(forms.Form):
         label=_("Ouverture (heure de Paris)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        validators=[validate_portal_date],
     )
     closes_at = forms.DateTimeField(
         label=_("Clôture (heure de Paris)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        validators=[validate_portal_date],
     )
 
     def clean(self):

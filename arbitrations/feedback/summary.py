@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from core import caching
+from core.text import whole_number
 from topics.models import Requirement, Sons
 
 from .. import access
@@ -157,10 +158,10 @@ def register_comments() -> None:
     from .. import comments
 
     def find(key: str) -> Feedback:
-        if not key.isdigit():
+        if (pk := whole_number(key)) is None:
             raise Http404("No such feedback")
         try:
-            return Feedback.objects.select_related("topic").get(pk=int(key))
+            return Feedback.objects.select_related("topic").get(pk=pk)
         except Feedback.DoesNotExist:
             raise Http404("No such feedback") from None
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import Action, record
 from core.caching import CachedCountPaginator
 from core.htmx import render_page
+from core.text import whole_number
 from topics.models import Requirement, RequirementSons
 
 from .. import access
@@ -48,6 +49,11 @@ def get_feedback(user, pk: int) -> Feedback:
     """A feedback as ``user`` may reach it: one they may not see does not
     exist for them (404, not 403)."""
     return get_object_or_404(feedback_list(user), pk=pk)
+
+
+def _whole_numbers(values: list[str]) -> list[int]:
+    """The ids a form posted, without those that are no number."""
+    return [number for number in map(whole_number, values) if number is not None]
 
 
 def _require_lead(user) -> None:
@@ -89,7 +95,7 @@ def _save(request: HttpRequest, form: FeedbackForm, feedback: Feedback | None) -
             feedback=feedback,
             expected_version=form.cleaned_data.get("version"),
             uploads=form.uploads,
-            remove_attachments=[int(v) for v in request.POST.getlist("retirer") if v.isdigit()],
+            remove_attachments=_whole_numbers(request.POST.getlist("retirer")),
             file=filing,
         )
     except services.FeedbackRefused as refused:
@@ -445,7 +451,7 @@ def feedback_inbox(request: HttpRequest) -> HttpResponse:
 def feedback_inbox_answer(request: HttpRequest) -> HttpResponse:
     """Answer several feedbacks at once, a text for each: all or none."""
     _require_lead(request.user)
-    chosen = [int(v) for v in request.POST.getlist("choisis") if v.isdigit()]
+    chosen = _whole_numbers(request.POST.getlist("choisis"))
     items, errors = [], {}
     found = {f.pk: f for f in feedback_list(request.user).filter(pk__in=chosen)}
     for pk in chosen:
@@ -453,7 +459,8 @@ def feedback_inbox_answer(request: HttpRequest) -> HttpResponse:
         if feedback is None:
             raise Http404
         disposition = request.POST.get(f"suite-{pk}", "")
-        text = request.POST.get(f"reponse-{pk}", "").strip()
+        # Read here, not by a form: drop the NUL a CharField would refuse (PostgreSQL does).
+        text = request.POST.get(f"reponse-{pk}", "").replace("\x00", "").strip()
         version = request.POST.get(f"version-{pk}", "")
         if disposition not in Feedback.Disposition.values or not text or len(text) > 10000:
             errors[pk] = _(
@@ -463,7 +470,7 @@ def feedback_inbox_answer(request: HttpRequest) -> HttpResponse:
         items.append(
             services.BulkAnswer(
                 feedback,
-                int(version) if version.isdigit() else feedback.version,
+                feedback.version if (number := whole_number(version)) is None else number,
                 services.AnswerInput(disposition, text, publish=True),
             )
         )

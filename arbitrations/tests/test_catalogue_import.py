@@ -196,6 +196,10 @@ def zip_bomb() -> bytes:
         ("bombe.xlsx", "bomb", {"CATALOGUE_IMPORT_MAX_UNCOMPRESSED_BYTES": 1024 * 1024},
          "une fois décompressé"),
         ("vide.csv", b"", {}, "est vide"),
+        # PostgreSQL keeps no NUL in text; JSON writes one as \u0000.
+        ("nul.json", b'[{"ID Exigence": "SC.DMP/UX.10", "REM": "LGC \\u0000"}]', {},
+         "caractère nul (U+0000)"),
+        ("profond.json", b"[" * 100_000, {}, "trop de niveaux imbriqués"),
         ("sans-entete.csv", b"a;b;c\n1;2;3\n", {}, "Aucune ligne d'en-tête"),
     ],
 )  # fmt: skip

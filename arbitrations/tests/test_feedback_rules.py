@@ -20,7 +20,7 @@ from accounts.models import User
 from arbitrations.decisions import TopicStatus, feedback_answered, topic_progress
 from arbitrations.feedback import files, services
 from arbitrations.models import Arbitration, Feedback, FeedbackAttachment
-from core.testing import assert_queries_constant, unescaped
+from core.testing import assert_queries_constant, unescaped, with_zeros
 from notifications import services as notifications
 from notifications.models import Delivery, Follow, Notification
 from topics.models import Requirement, Sons, Topic
@@ -121,6 +121,40 @@ def test_an_oversized_file_is_refused(client_as, settings):
     assert response.status_code == 200
     assert "« courrier.pdf » dépasse 1000\xa0octets." in unescaped(response)
     assert not Feedback.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "package", "member"),
+    [
+        ("proposition.docx", docx_bytes, "word/media/zeros.bin"),
+        ("impacts.xlsx", xlsx_bytes, "xl/media/zeros.bin"),
+        ("note.odt", odt_bytes, "Pictures/zeros.bin"),
+    ],
+)
+def test_a_zip_bomb_is_refused_with_why_and_what_was_typed_is_kept(
+    client_as, settings, name, package, member
+):
+    """A real document with 2 MiB of zeros deflated to a few kB, against a
+    limit of 1 MiB once uncompressed (core/tests/test_files.py: the default
+    limit and 1 GiB)."""
+    settings.UPLOAD_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
+    bomb = with_zeros(package(), member, 2 * 1024 * 1024)
+    assert len(bomb) < 20 * 1024
+    data = feedback_post(attachments=upload(name, bomb))
+    response = client_as("federation").post(reverse("feedback_new"), data)
+    assert response.status_code == 200
+    text = unescaped(response)
+    assert (
+        f"« {name} » : Ce fichier occuperait 2,0\xa0Mio une fois décompressé, au-delà de la "
+        "limite de 1,0\xa0Mio : il est refusé." in text
+    )
+    assert data["argument"] in text
+    assert not Feedback.objects.exists()
+    assert not FeedbackAttachment.objects.exists()
+    # The same document without its zeros is taken: the size is refused, not the format.
+    data = feedback_post(attachments=upload(name, package()))
+    assert client_as("federation").post(reverse("feedback_new"), data).status_code == 302
+    assert FeedbackAttachment.objects.count() == 1
 
 
 def test_several_real_files_are_kept_and_served_only_to_readers(client_as, settings):
@@ -256,6 +290,26 @@ def test_a_lead_sets_a_window_and_its_closing_reminders_follow(client_as, settin
         response = lead.post(url, {"opens_at": "2023-10-13T18:00", "closes_at": "2023-10-01T18:00"})
         assert response.status_code == 200
         assert "La clôture suit l'ouverture." in unescaped(response)
+
+
+@pytest.mark.parametrize(
+    ("opens_at", "closes_at", "field"),
+    [("0001-01-01T00:00", "2023-10-13T18:00", "opens_at"), ("", "9999-12-31T23:59", "closes_at")],
+)
+def test_a_window_out_of_the_portal_s_years_is_refused_and_kept(
+    client_as, opens_at, closes_at, field
+):
+    """Year 1 in Paris is year 0 in UTC, which no date holds; a reminder 7
+    days before 9999-12-31 exists, but nothing after it does."""
+    topic = Topic.objects.get(number=9)
+    url = reverse("topic_feedback_window", args=["9"])
+    response = client_as("lead").post(url, {"opens_at": opens_at, "closes_at": closes_at})
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == ["Choisissez une date entre 2000 et 2099."]
+    assert (opens_at or closes_at)[:10] in unescaped(response)
+    topic.refresh_from_db()
+    assert topic.feedback_opens_at is None
+    assert topic.feedback_closes_at is None
 
 
 # --- Visibility ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from calendar_app.models import Event, EventDocument
 from calendar_app.uploads import MAX_UPLOAD_SIZE
-from core.testing import unescaped
+from core.testing import unescaped, with_zeros
 
 SLUG = "temps-de-partage-2023-10-12"
 
@@ -146,6 +146,31 @@ def test_the_size_is_limited(client_as):
     assert response.status_code == 200
     assert "Ce fichier pèse" in unescaped(response)
     assert not EventDocument.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "package", "member"),
+    [("cr.docx", docx, "word/media/zeros.bin"), ("cr.odt", odt, "Pictures/zeros.bin")],
+)
+def test_a_zip_bomb_is_refused_with_why(client_as, settings, name, package, member):
+    """A real document with 2 MiB of zeros that deflate to a few kB, against a
+    limit of 1 MiB once uncompressed (the default, 100 MiB, is tested in
+    core/tests/test_files.py with 1 GiB)."""
+    settings.UPLOAD_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
+    bomb = with_zeros(package(), member, 2 * 1024 * 1024)
+    assert len(bomb) < 10 * 1024
+    response = upload(client_as("lead"), name, bomb, title="Mon compte rendu")
+    assert response.status_code == 200
+    html = unescaped(response)
+    assert (
+        "Ce fichier occuperait 2,0\xa0Mio une fois décompressé, au-delà de la limite de "
+        "1,0\xa0Mio : il est refusé." in html
+    )
+    assert 'value="Mon compte rendu"' in html
+    assert not EventDocument.objects.exists()
+    # The same document without its zeros is taken: the size is refused, not the format.
+    assert upload(client_as("lead"), name, package()).status_code == 302
 
 
 @pytest.mark.django_db

@@ -92,6 +92,21 @@ def test_the_form_works_with_htmx_and_answers_a_fragment(client_as):
             "n’existe pas",
         ),
         ({"visio_url": "pas une adresse"}, "visio_url", "Saisissez une URL valide"),
+        # Dates the calendar cannot show (9999-12-31 has no next week).
+        ({"day": "9999-12-31"}, "day", "Choisissez une date entre 2000 et 2099."),
+        ({"day": "0001-01-01"}, "day", "Choisissez une date entre 2000 et 2099."),
+        ({"end_day": "9999-12-31"}, "end_day", "Choisissez une date entre 2000 et 2099."),
+        (
+            {
+                "status": "to_schedule",
+                "day": "",
+                "start_time": "",
+                "end_time": "",
+                "target_week": "9999-12-31",
+            },
+            "target_week",
+            "Choisissez une date entre 2000 et 2099.",
+        ),
     ],
 )
 @pytest.mark.django_db
