@@ -5,9 +5,11 @@ decisions, the catalogue and the topics; they are cached (core.caching) under
 the "decisions" namespace. ``invalidate_decision_pages()`` makes all of it
 stale at once, now and when the transaction commits: call it whenever what
 those pages show changes — publishing a decision (arbitrations.services),
-answering a feedback (arbitrations.feedback.services). Saving or deleting a
-decision, a feedback, a requirement, its per-SONS rows or a topic calls it
-too (signals below), so that admin edits and imports are never served stale.
+answering a feedback (concertation.feedback.services). Saving or deleting a
+decision, a requirement, its per-SONS rows or a topic calls it too (signals
+below; concertation's own for a feedback: a topic is "arbitré" once its
+feedback is answered), so that admin edits and imports are never served
+stale.
 """
 
 from __future__ import annotations
@@ -17,10 +19,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from core import caching
 
 NAMESPACE = "decisions"
-# The feedback sections of topic and requirement pages (who sees which
-# feedback, and its answer): stale at any change of a feedback, its
-# requirements, co-signers or invitations, or of who belongs to a federation.
-FEEDBACK = "feedback"
 
 
 def invalidate_decision_pages() -> None:
@@ -49,42 +47,14 @@ def _changed(sender, **kwargs) -> None:
     invalidate_decision_pages()
 
 
-def _feedback_changed(sender, **kwargs) -> None:
-    if kwargs.get("raw"):
-        return
-    caching.invalidate(FEEDBACK)
-
-
 def connect() -> None:
     """Called once from the app's ready()."""
     from topics.models import Requirement, RequirementSons, Sons, Topic
 
-    from .models import Arbitration, Feedback
+    from .models import Arbitration
 
-    # Feedback: a topic is "arbitré" once its feedback is answered.
-    for model in (Arbitration, Feedback, Requirement, RequirementSons, Topic, Sons):
+    for model in (Arbitration, Requirement, RequirementSons, Topic, Sons):
         post_save.connect(_changed, sender=model, dispatch_uid=f"decisions-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"decisions-del-{model.__name__}")
     for through in (Arbitration.sons.through, Topic.scope.through):
         m2m_changed.connect(_changed, sender=through, dispatch_uid=f"decisions-{through.__name__}")
-
-    from accounts.models import Organisation
-
-    from .feedback.models import FeedbackSignature
-
-    for model in (Feedback, FeedbackSignature, Organisation, Topic, Requirement):
-        post_save.connect(
-            _feedback_changed, sender=model, dispatch_uid=f"feedback-{model.__name__}"
-        )
-        post_delete.connect(
-            _feedback_changed, sender=model, dispatch_uid=f"feedback-del-{model.__name__}"
-        )
-    for through in (
-        Feedback.requirements.through,
-        Feedback.sons.through,
-        Feedback.invited_organisations.through,
-        Organisation.federations.through,
-    ):
-        m2m_changed.connect(
-            _feedback_changed, sender=through, dispatch_uid=f"feedback-{through.__name__}"
-        )

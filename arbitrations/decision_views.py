@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calendar_app.models import Event
+from concertation.feedback.summary import feedback_table
 from core.htmx import render_page
 from core.text import whole_number
 from topics.models import Requirement, RequirementSons, Sons
 
 from .access import decidable_sons_ids, get_arbitration, may_decide, require_decider
 from .decisions import current_decisions
-from .feedback.summary import feedback_table
 from .forms import BulkDecisionForm, DecisionForm, new_token
 from .models import DecisionConflict
 from .services import (

@@ -5,7 +5,7 @@ number of requirements."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -106,22 +106,23 @@ class _Tally:
     final: set[Pair] = field(default_factory=set)
 
 
-def feedback_answered(topic_ids: Iterable[int]) -> dict[int, bool]:
-    """Whether every argued feedback filed on each topic has its published
-    answer (drafts do not count: nobody has asked anything yet). One query
-    for all the topics."""
-    from .models import Feedback
+# Work other apps keep open on topics (argued feedback awaiting an answer:
+# concertation registers it): a topic with open work is not "arbitré".
+# Each function takes topic ids and returns those with work still open.
+OPEN_WORK: list[Callable[[list[int]], set[int]]] = []
 
+
+def register_open_work(find: Callable[[list[int]], set[int]]) -> None:
+    if find not in OPEN_WORK:
+        OPEN_WORK.append(find)
+
+
+def topics_with_open_work(topic_ids: Iterable[int]) -> set[int]:
     topic_ids = list(topic_ids)
-    waiting = set(
-        Feedback.objects.filter(topic_id__in=topic_ids)
-        .filed()
-        .exclude(status=Feedback.Status.ANSWERED)
-        .order_by()
-        .values_list("topic_id", flat=True)
-        .distinct()
-    )
-    return {topic_id: topic_id not in waiting for topic_id in topic_ids}
+    found: set[int] = set()
+    for find in OPEN_WORK:
+        found |= find(topic_ids)
+    return found
 
 
 def topic_progress(topic_ids: Iterable[int], now: datetime) -> dict[int, TopicProgress]:
@@ -129,8 +130,8 @@ def topic_progress(topic_ids: Iterable[int], now: datetime) -> dict[int, TopicPr
 
     - "arbitré" when every (requirement, SONS) pair of the topic has a final
       published decision (a topic without requirements: when it has a final
-      published topic-level decision) and every feedback on it is answered
-      (``feedback_answered``);
+      published topic-level decision) and no other app keeps work open on it
+      (``OPEN_WORK``: every argued feedback filed on it is answered);
     - "présenté" when it was on the agenda of a sharing session already held;
     - "à traiter" otherwise.
     """
@@ -171,13 +172,13 @@ def topic_progress(topic_ids: Iterable[int], now: datetime) -> dict[int, TopicPr
         ).values_list("topic_id", flat=True)
     )
 
-    answered = feedback_answered(topic_ids)
+    open_work = topics_with_open_work(topic_ids)
     progress = {}
     for topic_id in topic_ids:
         tally = tallies[topic_id]
         decided = len(tally.final & tally.pairs)
         done = decided == len(tally.pairs) if tally.pairs else topic_id in decided_topics
-        done = done and answered[topic_id]
+        done = done and topic_id not in open_work
         if done:
             status = TopicStatus.DECIDED
         elif topic_id in presented:

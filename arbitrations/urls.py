@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import decision_views, mine_views, record_views, views
 
@@ -10,12 +10,6 @@ urlpatterns = [
     path("sujets/<str:key>/releve/", record_views.topic_record, name="topic_record"),
     path("sujets/<str:key>/releve.pdf", record_views.topic_record_pdf, name="topic_record_pdf"),
     path("sujets/<str:key>/releve.xlsx", record_views.topic_record_xlsx, name="topic_record_xlsx"),
-    # Argued feedback (issue 8).
-    path("", include("arbitrations.feedback.urls")),
-    # Comments, their moderation and the leads' internal notes.
-    path("", include("arbitrations.comment_urls")),
-    # The catalogue: search, exports, imports, version diffs (before the detail's <path:>).
-    path("", include("arbitrations.catalogue.urls")),
     # References hold slashes (SC.DMP/ALI/PROG.02): always the last part of the path.
     path("exigences/<path:reference>", views.requirement_detail, name="requirement_detail"),
     path(

@@ -16,6 +16,11 @@ from django.views.decorators.http import require_GET
 
 from calendar_app.caching import NAMESPACE as EVENTS
 from calendar_app.models import Event
+from concertation import access as concertation_access
+from concertation.comments import services as comments
+from concertation.comments.forms import InternalNoteForm
+from concertation.comments.views import SUBJECT_PAGE_DISCUSSIONS, thread_context
+from concertation.feedback.summary import feedback_section
 from core import caching
 from core.htmx import render_page
 from core.text import whole_number, word_diff
@@ -23,13 +28,10 @@ from topics.access import may_see_unlisted_requirements
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
 from topics.services import concertation_sons, scope_label, statements_by_text
 
-from . import access, comments
+from . import access
 from .access import decidable_sons_ids, may_decide
 from .caching import NAMESPACE, progress_parts
-from .comment_forms import InternalNoteForm
-from .comment_views import SUBJECT_PAGE_DISCUSSIONS, thread_context
 from .decisions import TopicStatus, current_decisions, topic_progress
-from .feedback.summary import feedback_section
 from .models import Arbitration
 from .timeline import requirement_timeline
 
@@ -262,7 +264,7 @@ def requirement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         else None,
         **thread_context(request, requirement, latest=SUBJECT_PAGE_DISCUSSIONS),
     }
-    if access.may_moderate(request.user):
+    if concertation_access.may_read_internal_notes(request.user):
         # The leads' notes: only ever put in the context of the authority.
         context["notes"] = comments.internal_notes(request.user, requirement)
         context["note_form"] = InternalNoteForm(auto_id="note-%s")

@@ -48,8 +48,8 @@ def main() -> int:
             call_command("create_demo_accounts", stdout=devnull)
             call_command("load_demo", "--original-dates", stdout=devnull)
         from accounts.models import User
-        from arbitrations.catalogue.importing import import_at_once
-        from arbitrations.catalogue.samples import authority_workbook, generated_rows
+        from catalogue.importing import import_at_once
+        from catalogue.samples import authority_workbook, generated_rows
 
         admin = User.objects.get(email="admin@demo.example")
         rows = generated_rows(references=args.references, rows=args.rows)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from arbitrations.access import may_answer_feedback, may_draft_feedback
+from concertation.access import may_answer_feedback, may_draft_feedback
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Organisation, TaskForce, TaskForceLead, User
-from arbitrations.models import Arbitration, Comment, DecisionsSeen, Feedback, FeedbackSignature
+from arbitrations.models import Arbitration, DecisionsSeen
 from calendar_app.models import AgendaItem, Audience, CalendarFeed, Event, Question, Registration
+from concertation.models import Comment, Feedback, FeedbackSignature
 from core.text import render_user_markdown
 from notifications.models import EmailPreference, Follow, Notification
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic

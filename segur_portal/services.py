@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from arbitrations.access import may_answer_feedback
-from arbitrations.caching import FEEDBACK, NAMESPACE, progress_parts
+from arbitrations.caching import NAMESPACE, progress_parts
 from arbitrations.decisions import TopicStatus, current_decisions, topic_progress
-from arbitrations.models import Arbitration, Feedback
+from arbitrations.models import Arbitration
 from calendar_app.caching import NAMESPACE as EVENTS
 from calendar_app.models import Event
+from concertation.access import may_answer_feedback
+from concertation.caching import FEEDBACK
+from concertation.models import Feedback
 from core import caching
 from topics.models import Requirement, RequirementSons, Sons, Topic
 

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "topics",
     "calendar_app",
     "arbitrations",
+    "catalogue",
+    "concertation",
     "segur_portal",
 ]
 
@@ -417,9 +419,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": NOTIFICATIONS_SWEEP_SECONDS},
     },
     "purge-audit-log": {"task": "accounts.tasks.purge_audit_log", "schedule": 24 * 3600},
-    # Catalogue imports left queued while the broker was down (arbitrations/catalogue).
+    # Catalogue imports left queued while the broker was down (catalogue/).
     "catalogue-imports-resume": {
-        "task": "arbitrations.catalogue.tasks.resume_catalogue_imports",
+        "task": "catalogue.tasks.resume_catalogue_imports",
         "schedule": 60,
         "options": {"expires": 60},
     },

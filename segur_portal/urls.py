@@ -18,7 +18,11 @@ urlpatterns = [
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("plan-du-site/", views.sitemap, name="sitemap"),
+    # The catalogue (search, exports, imports, version diffs) before
+    # arbitrations' "exigences/<path:reference>", which would take its paths.
+    path("", include("catalogue.urls")),
     path("", include("arbitrations.urls")),
+    path("", include("concertation.urls")),
     path("", include("calendar_app.urls")),
     path("", include("topics.urls")),
     path("", include("accounts.urls")),

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import SecurityCacheEntry, User
 from accounts.testing import totp_code
-from arbitrations.models import Comment
+from concertation.models import Comment
 from conftest import PERSONAS
 from core.testing import celery_process, private_redis
 from notifications import services as notifications

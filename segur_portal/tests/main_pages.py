@@ -26,7 +26,7 @@ SESSION = {"slug": "temps-de-partage-2023-09-25"}
 def lead_import() -> dict:
     """An import checked by the lead (its page exists for leads and admins)."""
     from accounts.models import User
-    from topics.models import CatalogueImport
+    from catalogue.models import CatalogueImport
 
     entry = CatalogueImport.objects.create(
         created_by=User.objects.get(email="lead@demo.example"), file_name="exigences.xlsx"
@@ -35,7 +35,7 @@ def lead_import() -> dict:
 
 
 def filed_feedback() -> dict:
-    from arbitrations.tests.matrix_feedback import filed
+    from concertation.tests.matrix import filed
 
     return filed()
 

@@ -189,7 +189,7 @@ def test_an_agenda_line_that_is_no_number_is_not_found(client_as, item):
 
 @pytest.mark.parametrize("sujet", ["\x00", "9\x00", "²", "9" * 10 * 1024, "../"])
 def test_a_feedback_on_a_topic_that_is_no_number_or_slug_is_not_found(client_as, sujet):
-    from arbitrations.tests.feedback_helpers import feedback_post
+    from concertation.tests.feedback_helpers import feedback_post
 
     response = client_as("federation", raise_request_exception=False).post(
         reverse("feedback_new"), feedback_post(sujet=sujet)
@@ -208,8 +208,8 @@ def test_following_a_subject_that_is_no_number_is_not_found(client_as, subject):
 def test_an_answer_of_the_inbox_keeps_no_nul(client_as, persona_user):
     """The inbox's answers are read without a form: the NUL a form would
     refuse is dropped, the rest of the answer is kept."""
-    from arbitrations.feedback import services
-    from arbitrations.models import Feedback
+    from concertation.feedback import services
+    from concertation.models import Feedback
     from topics.models import Requirement, Sons
 
     requirement = Requirement.objects.get(reference="SC.DMP/UX.10")

@@ -13,8 +13,8 @@ import time_machine
 from playwright.sync_api import expect
 
 from accounts.testing import totp_code
-from arbitrations.catalogue.samples import Row, authority_workbook
 from arbitrations.models import Arbitration
+from catalogue.samples import Row, authority_workbook
 from conftest import PERSONAS
 from segur_portal.demo.accounts import DEMO_PASSWORD
 

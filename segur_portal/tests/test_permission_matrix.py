@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.tests.matrix import ROWS as ACCOUNTS_ROWS
 from arbitrations.tests.matrix import ROWS as ARBITRATIONS_ROWS
 from calendar_app.tests.matrix import ROWS as CALENDAR_ROWS
+from catalogue.tests.matrix import ROWS as CATALOGUE_ROWS
+from concertation.tests.matrix import ROWS as CONCERTATION_ROWS
 from core.testing import LOGIN, MATRIX_PERSONAS, REDIRECT, Row, everyone, members
 from notifications.tests.matrix import ROWS as NOTIFICATIONS_ROWS
 from topics.tests.matrix import ROWS as TOPICS_ROWS
@@ -60,6 +62,8 @@ MATRIX: dict[str, Row] = {
     **TOPICS_ROWS,
     **CALENDAR_ROWS,
     **ARBITRATIONS_ROWS,
+    **CATALOGUE_ROWS,
+    **CONCERTATION_ROWS,
 }
 
 # Django's admin site: staff only, the same rule for every one of its views.
@@ -74,7 +78,7 @@ READ_ONLY_ADMIN_ADD = {
     "admin:axes_accessattempt_add",
     "admin:axes_accesslog_add",
     "admin:axes_accessfailurelog_add",
-    "admin:topics_catalogueimport_add",  # imports are made by importing
+    "admin:catalogue_catalogueimport_add",  # imports are made by importing
 }
 # Admin views that only take POST (django-import-export's confirmation step).
 POST_ONLY_ADMIN = {"admin:topics_requirementsons_process_import"}

@@ -26,15 +26,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts.models import User
-from arbitrations.models import (
-    Arbitration,
-    Comment,
-    CommentReport,
-    DecisionFeedToken,
-    Feedback,
-    InternalNote,
-)
+from arbitrations.models import Arbitration, DecisionFeedToken
 from calendar_app.models import CalendarFeed
+from concertation.models import Comment, CommentReport, Feedback, InternalNote
 from core.testing import MATRIX_PERSONAS
 from topics.models import Requirement, RequirementSons, Sons
 

@@ -1,0 +1,113 @@
+"""The catalogue in Django's admin site: the per-SONS rows with the same
+import (authority's layout, through the decision service, all or nothing)
+and export as the portal's pages, and the record of every import."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ExportForm
+
+from accounts.audit import Action, record
+from topics.models import RequirementSons
+
+from .formats import CatalogueCSV, CatalogueJSON, CatalogueXLSX
+from .models import CatalogueImport
+from .reading import FileRejected
+from .resources import CatalogueExportResource, CatalogueImportResource
+
+
+@admin.register(RequirementSons)
+class RequirementSonsAdmin(ImportExportModelAdmin):
+    skip_admin_log = True  # each import has its record and its audit event
+    list_display = ("requirement", "sons", "state")
+    list_filter = ("sons", "state")
+    search_fields = ("requirement__reference", "statement")
+    list_select_related = ("requirement", "sons")
+    raw_id_fields = ("requirement",)
+    import_formats = [CatalogueXLSX, CatalogueCSV, CatalogueJSON]
+    export_formats = [CatalogueXLSX, CatalogueCSV, CatalogueJSON]
+    # Every column, always (the import reads them all back): no field choice.
+    export_form_class = ExportForm
+
+    def get_import_resource_classes(self, request):
+        return [CatalogueImportResource]
+
+    def get_export_resource_classes(self, request):
+        return [CatalogueExportResource]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_export_resource_fields_from_form(self, form):
+        return None  # every column: what the import reads back
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, FileRejected):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        result = super().process_dataset(dataset, form, request, **kwargs)
+        if not kwargs.get("dry_run"):
+            rows = [row for row in result.rows if hasattr(row, "as_dict")]
+            entry = CatalogueImport.objects.create(
+                created_by=request.user,
+                file_name=(form.cleaned_data.get("original_file_name") or "admin")[:255],
+                status=(
+                    CatalogueImport.Status.REJECTED
+                    if result.has_validation_errors() or result.has_errors()
+                    else CatalogueImport.Status.DONE
+                ),
+                rows=len(rows),
+                created=sum(row.status == "created" for row in rows),
+                updated=sum(row.status == "updated" for row in rows),
+                unchanged=sum(row.status == "unchanged" for row in rows),
+                ignored=sum(row.status == "ignored" for row in rows),
+                conflicts=sum(row.status == "conflict" for row in rows),
+                errors=sum(row.status == "error" for row in rows),
+                report={"rows": [row.as_dict() for row in rows], "base_errors": []},
+            )
+            record(
+                Action.IMPORT,
+                request=request,
+                target=entry,
+                details={
+                    "file": entry.file_name,
+                    "admin": True,
+                    "created": entry.created,
+                    "updated": entry.updated,
+                    "conflicts": entry.conflicts,
+                },
+            )
+        return result
+
+
+@admin.register(CatalogueImport)
+class CatalogueImportAdmin(admin.ModelAdmin):
+    list_display = (
+        "file_name",
+        "created_by",
+        "created_at",
+        "status",
+        "rows",
+        "created",
+        "updated",
+        "conflicts",
+        "errors",
+    )
+    list_filter = ("status",)
+    exclude = ("content",)
+    readonly_fields = [
+        field.name for field in CatalogueImport._meta.fields if field.name != "content"
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,54 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConcertationConfig(AppConfig):
+    """Comments on requirements, topics and feedback, their moderation and
+    the leads' internal notes; the federations' argued feedback and the
+    authority's answers."""
+
+    name = "concertation"
+    verbose_name = _("Concertation")
+
+    def ready(self) -> None:
+        from accounts.services import register_personal_data
+        from arbitrations.decisions import register_open_work
+        from calendar_app.reminders import provide_feedback_windows
+        from notifications import subjects
+
+        from . import caching
+        from .comments import services as comments
+        from .feedback.models import Feedback
+        from .feedback.services import open_windows, topics_awaiting_answers
+        from .feedback.summary import register_comments
+
+        caching.connect()
+        # A person's data export (RGPD) lists what they wrote.
+        register_personal_data("comments", comments.personal_comments)
+        register_personal_data("comment_reports", comments.personal_reports)
+        register_personal_data("internal_notes", comments.personal_notes)
+        # A topic is "arbitré" once every feedback filed on it is answered.
+        register_open_work(topics_awaiting_answers)
+        # A feedback can be followed: its filers, co-signers and the leads
+        # hear of its co-signatures and its answer. Its parents are none: a
+        # follower of the requirement must not hear of a feedback they may
+        # not see (services._notify checks who may).
+        subjects.register(
+            subjects.SubjectType(
+                "concertation.feedback",
+                _("Retour argumenté"),
+                _("Retours argumentés"),
+                name=lambda feedback: f"{feedback} — {feedback.topic.label}",
+                url=lambda feedback: reverse_feedback(feedback),
+                topic=lambda feedback: feedback.topic,
+                readable=Feedback.is_visible_to_reader,
+            )
+        )
+        provide_feedback_windows(open_windows)
+        register_comments()
+
+
+def reverse_feedback(feedback) -> str:
+    from django.urls import reverse
+
+    return reverse("feedback_detail", args=[feedback.pk])
