@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import sections
 from core.htmx import render_page
 
 from . import access, services
@@ -43,13 +44,19 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     selected = {key: request.GET.get(key, "").strip() for key in ("q", "type")}
     organisations = Organisation.objects.annotate(
         member_count=Count("members", filter=Q(members__closed_at=None), distinct=True)
-    ).prefetch_related("federations", "member_editors", "sons")
+    ).prefetch_related("federations", "member_editors")
+    organisations = sections.prefetch_columns("accounts.organisation_list", organisations)
     if selected["q"]:
         organisations = organisations.filter(name__icontains=selected["q"])
     if selected["type"] in Organisation.Kind.values:
         organisations = organisations.filter(kind=selected["type"])
     page = Paginator(organisations.order_by("name"), 50).get_page(request.GET.get("page"))
-    context = {"page": page, "selected": selected, "kind_choices": Organisation.Kind.choices}
+    context = {
+        "page": page,
+        "selected": selected,
+        "kind_choices": Organisation.Kind.choices,
+        "columns": sections.columns("accounts.organisation_list"),
+    }
     return render_page(request, "accounts/organisation_list.html", context, partial="results")
 
 
@@ -74,7 +81,6 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "members": members,
         "federations": organisation.federations.all(),
         "member_editors": organisation.member_editors.all(),
-        "sons": organisation.sons.all(),
         "invitations": organisation.invitations.pending().select_related("invited_by")
         if access.may_manage_organisations(request.user)
         else [],

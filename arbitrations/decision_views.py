@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calendar_app.models import Event
-from concertation.feedback.summary import feedback_table
 from core.htmx import render_page
 from core.text import whole_number
 from topics.models import Requirement, RequirementSons, Sons
+from topics.views import get_topic
 
 from .access import decidable_sons_ids, get_arbitration, may_decide, require_decider
 from .decisions import current_decisions
@@ -38,7 +38,6 @@ from .services import (
     record_decision,
     snapshot,
 )
-from .views import get_topic
 
 DECISIONS_CHANGED = "decisionsChanged"
 
@@ -259,11 +258,6 @@ def session_decisions(request: HttpRequest, slug: str) -> HttpResponse:
             1 for r in rows if r["may_change"] and not r["arbitration"].is_published
         ),
         "agenda_topics": agenda_topics,
-        # Feedback proposed "à discuter en atelier" on the topics of the agenda.
-        "workshop_feedback": feedback_table(request.user)
-        .filed()
-        .filter(for_workshop=True, topic__in=[t.pk for t in agenda_topics])
-        .order_by("topic__order", "filed_at", "pk"),
     }
     return render_page(request, "arbitrations/session_decisions.html", context, partial="decisions")
 

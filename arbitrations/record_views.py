@@ -21,11 +21,11 @@ from django.views.decorators.http import require_GET
 from calendar_app.models import Event
 from core.text import whole_number
 from topics.models import RequirementSons, Sons
+from topics.views import get_topic
 
 from .decisions import current_decisions, current_topic_decisions
 from .exports import PdfUnavailable, render_pdf, xlsx_response
 from .models import Arbitration
-from .views import get_topic
 
 
 @dataclass

@@ -4,14 +4,11 @@ from . import decision_views, mine_views, record_views, views
 
 urlpatterns = [
     path("sujets/", views.topic_list, name="topic_list"),
-    path("sujets/<str:key>/", views.topic_detail, name="topic_detail"),
     path("sujets/<str:key>/arbitrer/", decision_views.decide_topic, name="decide_topic"),
     path("sujets/<str:key>/arbitrer-plusieurs/", decision_views.bulk_decide, name="bulk_decide"),
     path("sujets/<str:key>/releve/", record_views.topic_record, name="topic_record"),
     path("sujets/<str:key>/releve.pdf", record_views.topic_record_pdf, name="topic_record_pdf"),
     path("sujets/<str:key>/releve.xlsx", record_views.topic_record_xlsx, name="topic_record_xlsx"),
-    # References hold slashes (SC.DMP/ALI/PROG.02): always the last part of the path.
-    path("exigences/<path:reference>", views.requirement_detail, name="requirement_detail"),
     path(
         "arbitrages/arbitrer/<path:reference>",
         decision_views.decide_requirement,

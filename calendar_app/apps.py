@@ -7,14 +7,25 @@ class CalendarAppConfig(AppConfig):
     verbose_name = _("Calendrier")
 
     def ready(self) -> None:
-        from notifications import reminders
+        from django.urls import reverse
+
+        from notifications import reminders, subjects
         from notifications.models import Delivery
 
-        from . import caching, reminder_emails
+        from . import caching, reminder_emails, sections
 
         caching.connect()
+        sections.register()
+        subjects.register(
+            subjects.SubjectType(
+                "calendar_app.event",
+                _("Événement"),
+                _("Événements"),
+                name=lambda event: event.title,
+                url=lambda event: reverse("event_detail", args=[event.slug]),
+            )
+        )
 
         # What the calendar's reminders say, written when the outbox sends them.
         reminders.register(Delivery.Kind.EVENT_REMINDER, reminder_emails.event_reminder)
         reminders.register(Delivery.Kind.QUESTIONS_REMINDER, reminder_emails.questions_reminder)
-        reminders.register(Delivery.Kind.FEEDBACK_REMINDER, reminder_emails.feedback_reminder)

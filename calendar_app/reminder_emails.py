@@ -170,30 +170,3 @@ def questions_reminder(delivery: Delivery, context: dict[str, Any]) -> Reminder 
         len(items),
     ) % {"count": len(items), "event": event.title}
     return Reminder(subject, text, html)
-
-
-def feedback_reminder(delivery: Delivery, context: dict[str, Any]) -> Reminder | None:
-    """Before a topic's feedback window closes."""
-    windows = reminders.feedback_windows()
-    topic = windows.filter(pk=delivery.subject_id).first() if windows is not None else None
-    closes_at = getattr(topic, "feedback_closes_at", None)
-    if topic is None or closes_at is None or closes_at <= timezone.now():
-        return None
-    if delivery.due_at not in reminders.window_times(closes_at):
-        return None  # the window moved since: its new reminders are other rows
-    due_day = timezone.localtime(delivery.due_at, PARIS).date()
-    closing_day = timezone.localtime(closes_at, PARIS).date()
-    soon = in_days((closing_day - due_day).days)
-    closes = _("%(day)s à %(time)s (heure de Paris)") % {
-        "day": _day(closing_day),
-        "time": _hour(closes_at),
-    }
-    text, html = _render(
-        "feedback_reminder",
-        {**context, "topic": topic, "topic_url": _topic_url(topic), "closes": closes, "soon": soon},
-    )
-    subject = _("Rappel : les retours sur %(topic)s se terminent %(soon)s") % {
-        "topic": topic.label,
-        "soon": soon,
-    }
-    return Reminder(subject, text, html)

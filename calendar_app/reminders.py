@@ -12,11 +12,9 @@ Who is reminded of what, and when (README.md, "Reminders"):
   questions: the leads of the task forces of the SONS it is about (its
   audiences' SONS and its agenda's topics' scope; every lead when it names
   none).
-- **Before a topic's feedback window closes**,
-  ``settings.REMINDER_DAYS["feedback_window"]`` days before: the federation
-  representatives, the editors selling a SONS of the topic's scope, and the
-  topic's followers. The windows come from the function registered with
-  ``provide_feedback_windows`` (the feedback feature, issue 8).
+- Other apps plan their own reminders through the same outbox and are
+  re-planned by the same beat task (``register_planner``): the feedback
+  windows (concertation/feedback/reminders.py).
 
 Nobody who chose no e-mail ("Jamais", or the unsubscribe link) is reminded.
 A reminder whose time has passed when it is planned is not created.
@@ -46,13 +44,11 @@ from accounts.access import authority_people, participant_people
 from accounts.models import TaskForceLead, User
 from notifications import services as outbox
 from notifications.models import Delivery, EmailPreference, Follow
-from topics.models import Topic
 
 from .models import PARIS, AgendaItem, Event, Question
 
 Kind = Delivery.Kind
 DEFAULT_DAYS = (7, 1)
-FEEDBACK_WINDOW = "feedback_window"  # the REMINDER_DAYS key of feedback windows
 
 
 # --- When -----------------------------------------------------------------------------------
@@ -81,11 +77,6 @@ def event_times(event: Event) -> list[datetime]:
         return []
     day = timezone.localtime(event.starts_at, PARIS).date()
     return reminder_times(day, event.starts_at, event.kind)
-
-
-def window_times(closes_at: datetime) -> list[datetime]:
-    day = timezone.localtime(closes_at, PARIS).date()
-    return reminder_times(day, closes_at, FEEDBACK_WINDOW)
 
 
 # --- Who ------------------------------------------------------------------------------------
@@ -177,32 +168,6 @@ def leads_of(events: Iterable[Event]) -> dict[int, set[int]]:
     return found
 
 
-def feedback_recipients(topics: Iterable[Topic]) -> dict[int, set[int]]:
-    """For each topic, who may file feedback on it — every federation
-    representative, the editors selling a SONS of its scope — and its
-    followers."""
-    topics = list(topics)
-    ids = [topic.pk for topic in topics]
-    found: dict[int, set[int]] = defaultdict(set)
-    if not ids:
-        return found
-    federations = set(
-        reachable(participant_people(federations_only=True)).values_list("pk", flat=True)
-    )
-    editors = (
-        reachable(participant_people(editors_only=True))
-        .filter(organisation__sons__topics__in=ids)
-        .values_list("organisation__sons__topics", "pk")
-    )
-    for topic_id in ids:
-        found[topic_id] |= federations
-    for topic_id, user_id in editors:
-        found[topic_id].add(user_id)
-    for topic_id, people in followers(topics).items():
-        found[topic_id] |= people
-    return found
-
-
 # --- Planning -------------------------------------------------------------------------------
 
 
@@ -267,63 +232,16 @@ def plan_upcoming(*, now: datetime | None = None) -> dict[str, outbox.Planned]:
         Kind.QUESTIONS_REMINDER: outbox.plan(
             Kind.QUESTIONS_REMINDER, _questions_wanted(events), now=now
         ),
-        Kind.FEEDBACK_REMINDER: plan_feedback_windows(now=now),
+        **{kind: plan(now=now) for kind, plan in PLANNERS.items()},
     }
 
 
-# --- Feedback windows (provided by the feedback feature) -----------------------------------
+# --- Reminders of the apps above --------------------------------------------------------
 
-FeedbackWindows = Callable[[], QuerySet]
-_feedback_windows: FeedbackWindows | None = None
-
-
-def provide_feedback_windows(function: FeedbackWindows | None) -> None:
-    """The feedback feature (issue 8) registers, from its AppConfig.ready(),
-    a function that returns the topics whose feedback window has not closed,
-    as a QuerySet of ``topics.Topic`` whose rows carry ``feedback_closes_at``
-    (a field or an annotation: the aware datetime at which filing stops;
-    None for a topic without a window). It calls ``plan_feedback_windows
-    ([topic])`` in the transaction that opens, moves or closes a window;
-    the beat task catches up with the rest every ten minutes."""
-    global _feedback_windows
-    _feedback_windows = function
+# kind of delivery → a function that re-plans every reminder of that kind
+# still to come (``plan(now=…)``), registered from the app's ready().
+PLANNERS: dict[str, Callable[..., outbox.Planned]] = {}
 
 
-def feedback_windows() -> QuerySet | None:
-    return _feedback_windows() if _feedback_windows is not None else None
-
-
-def plan_feedback_windows(
-    topics: Iterable[Topic] | None = None, *, now: datetime | None = None
-) -> outbox.Planned:
-    """Bring the reminders of feedback windows in line with the windows (of
-    ``topics``, or of every topic). A topic whose window is gone loses its
-    pending reminders."""
-    now = now or timezone.now()
-    windows = feedback_windows()
-    if windows is None:
-        return outbox.Planned()
-    if topics is not None:
-        topics = list(topics)
-        windows = windows.filter(pk__in=[topic.pk for topic in topics])
-    windows = list(windows)
-    recipients = feedback_recipients(windows)
-    wanted: outbox.Wanted = {}
-    for topic in windows:
-        closes_at = topic.feedback_closes_at
-        if closes_at is None or closes_at <= now:
-            wanted[topic] = set()
-            continue
-        times = window_times(closes_at)
-        wanted[topic] = {(person, due) for person in recipients[topic.pk] for due in times}
-    # Pending reminders of topics that no longer have a window.
-    pending = Delivery.objects.filter(
-        kind=Kind.FEEDBACK_REMINDER,
-        status=Delivery.Status.PENDING,
-        subject_type=ContentType.objects.get_for_model(Topic),
-    ).exclude(subject_id__in=[topic.pk for topic in windows])
-    if topics is not None:
-        pending = pending.filter(subject_id__in=[topic.pk for topic in topics])
-    for topic in Topic.objects.filter(pk__in=pending.values("subject_id")):
-        wanted[topic] = set()
-    return outbox.plan(Kind.FEEDBACK_REMINDER, wanted, now=now)
+def register_planner(kind: str, plan: Callable[..., outbox.Planned]) -> None:
+    PLANNERS[kind] = plan

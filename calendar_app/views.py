@@ -13,9 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, Max, Min, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from core import caching
@@ -99,7 +97,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     events, selected = filtered(request)
     today = timezone.localdate()
 
-    def results() -> str:
+    def results() -> dict:
         page = _listed_page(request, events, today)
         listed = list(page.object_list)
         dated = [event for event in listed if event.starts_at]
@@ -109,22 +107,26 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
                 dated, key=lambda e: timezone.localtime(e.starts_at).date().replace(day=1)
             )
         ]
-        context = {
+        return {
             "months": months,
             "to_schedule": [event for event in listed if not event.starts_at],
             "today": today,
             "page": page,
             "from_today": not request.GET.get("page"),
         }
-        return render_to_string("calendar_app/calendar_list.html#results", context, request)
 
-    # The list is the same for everyone (but "only what concerns me"): each
-    # page kept rendered until an event changes (calendar_app.caching).
-    # "Mon calendrier" is the same for people of the same audience (access.py).
-    mine = access.audience(request.user) if selected["moi"] else None
-    parts = ("calendar_list", get_language(), sorted(request.GET.lists()), mine, today)
+    # The list is the same for everyone (but "only what concerns me", the
+    # same for people of the same audience): each page kept rendered until
+    # an event changes (calendar_app.caching).
     context = {
-        "results_html": caching.cached(NAMESPACE, parts, results),
+        "results_html": caching.cached_partial(
+            request,
+            NAMESPACE,
+            "calendar_app/calendar_list.html#results",
+            results,
+            audience=access.audience(request.user) if selected["moi"] else (),
+            parts=(sorted(request.GET.lists()), today),
+        ),
         "can_edit": access.may_edit_events(request.user),
         **filter_context(selected),
     }
@@ -197,7 +199,7 @@ def calendar_grid(request: HttpRequest) -> HttpResponse:
     events, selected = filtered(request)
     today = timezone.localdate()
 
-    def results() -> str:
+    def results() -> dict:
         window = grid_window(request, events, today)
         grid = None
         if window:
@@ -209,16 +211,19 @@ def calendar_grid(request: HttpRequest) -> HttpResponse:
             )
             weeks = weeks_between(window.start, window.last_day)
             grid = build_grid(list(shown), today, weeks)
-        context = {"grid": grid, "window": window, "today": today}
-        return render_to_string("calendar_app/calendar_grid.html#results", context, request)
+        return {"grid": grid, "window": window, "today": today}
 
-    # The same for everyone (but "only what concerns me"), kept rendered until
-    # an event changes (calendar_app.caching).
-    # "Mon calendrier" is the same for people of the same audience (access.py).
-    mine = access.audience(request.user) if selected["moi"] else None
-    parts = ("calendar_grid", get_language(), sorted(request.GET.lists()), mine, today)
+    # The same for everyone (but "only what concerns me", the same for people
+    # of the same audience), kept rendered until an event changes.
     context = {
-        "results_html": caching.cached(NAMESPACE, parts, results),
+        "results_html": caching.cached_partial(
+            request,
+            NAMESPACE,
+            "calendar_app/calendar_grid.html#results",
+            results,
+            audience=access.audience(request.user) if selected["moi"] else (),
+            parts=(sorted(request.GET.lists()), today),
+        ),
         **filter_context(selected),
     }
     return render_page(request, "calendar_app/calendar_grid.html", context, partial="results")
@@ -252,16 +257,9 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def event_context(request: HttpRequest, event: Event, **forms) -> dict:
     """What the event page shows; ``forms`` are bound forms to show with their errors."""
     user = request.user
-    decisions = (
-        event.arbitrations.visible_to(user)
-        .select_related("requirement", "topic", "requirement__topic")
-        .prefetch_related("sons")
-        .order_by("requirement__topic__order", "requirement__reference", "topic__order")
-    )
     now = timezone.now()
     context = {
         "event": event,
-        "decisions": decisions,
         "now": now,
         "can_edit": access.may_edit_events(user),
         "documents": list(event.documents.all()),

@@ -13,12 +13,11 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import Action, record
@@ -158,17 +157,14 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
     # the same published decisions, the authority (leads, admins) the same
     # drafts too, with the fields of the form that attaches requirements to
     # a topic (the form itself, and its CSRF token, stay out of the cache).
-    def results() -> str:
-        found = {**context, **_found(request, selected)}
-        return render_to_string("catalogue/requirement_list.html#results", found, request)
-
-    parts = (
-        "requirement_list",
-        get_language(),
-        *access.audience(request.user),
-        sorted(request.GET.lists()),
+    context["results_html"] = caching.cached_partial(
+        request,
+        NAMESPACE,
+        "catalogue/requirement_list.html#results",
+        lambda: {**context, **_found(request, selected)},
+        audience=access.audience(request.user),
+        parts=sorted(request.GET.lists()),
     )
-    context["results_html"] = caching.cached(NAMESPACE, parts, results)
     return render_page(request, "catalogue/requirement_list.html", context, partial="results")
 
 

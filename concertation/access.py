@@ -203,7 +203,7 @@ def may_read_feedback(user, feedback) -> bool:
     return feedback_visible_to(user).filter(pk=feedback.pk).exists()
 
 
-def feedback_audience(user) -> tuple:
+def audience(user) -> tuple:
     """Who sees the same feedback: the authority alike, each participant
     organisation alike (and whether they may draft)."""
     return (

@@ -13,16 +13,19 @@ class ConcertationConfig(AppConfig):
     def ready(self) -> None:
         from accounts.services import register_personal_data
         from arbitrations.decisions import register_open_work
-        from calendar_app.reminders import provide_feedback_windows
-        from notifications import subjects
+        from calendar_app.reminders import register_planner
+        from notifications import reminders, subjects
+        from notifications.models import Delivery
 
-        from . import caching
+        from . import caching, sections
         from .comments import services as comments
+        from .feedback import reminders as feedback_reminders
         from .feedback.models import Feedback
-        from .feedback.services import open_windows, topics_awaiting_answers
+        from .feedback.services import topics_awaiting_answers
         from .feedback.summary import register_comments
 
         caching.connect()
+        sections.register()
         # A person's data export (RGPD) lists what they wrote.
         register_personal_data("comments", comments.personal_comments)
         register_personal_data("comment_reports", comments.personal_reports)
@@ -44,7 +47,10 @@ class ConcertationConfig(AppConfig):
                 readable=Feedback.is_visible_to_reader,
             )
         )
-        provide_feedback_windows(open_windows)
+        # Before a topic's feedback window closes (the calendar's beat task
+        # re-plans them with its own).
+        register_planner(Delivery.Kind.FEEDBACK_REMINDER, feedback_reminders.plan_feedback_windows)
+        reminders.register(Delivery.Kind.FEEDBACK_REMINDER, feedback_reminders.feedback_reminder)
         register_comments()
 
 

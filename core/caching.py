@@ -67,6 +67,28 @@ def key(namespace: str, *parts: Any) -> str:
     return versioned_key(namespace, version(namespace), parts)
 
 
+def cached_partial(
+    request,
+    namespace: str,
+    template: str,
+    context: Callable[[], dict],
+    *,
+    audience: tuple = (),
+    parts: Iterable[Any] = (),
+) -> str:
+    """``template`` (a partial, "calendar_app/calendar_list.html#results")
+    rendered with ``context()`` for ``request`` and kept in the cache: one
+    rendering per language, per ``audience`` — who it was computed for, as
+    the owning app's ``access.audience(user)`` says, so that a change of a
+    visibility rule changes the key with it — and per ``parts`` (filters,
+    page, day)."""
+    from django.template.loader import render_to_string
+    from django.utils.translation import get_language
+
+    key_parts = (template, get_language(), *audience, *parts)
+    return cached(namespace, key_parts, lambda: render_to_string(template, context(), request))
+
+
 def cached(
     namespace: str, parts: Iterable[Any], compute: Callable[[], Any], timeout: int = TIMEOUT
 ) -> Any:

@@ -2,8 +2,9 @@
 
 This app may not import the apps above it (DESIGN.md): subjects are known by
 their model label ("topics.requirement") and reached with ``apps.get_model``
-and the attributes they have. An app that brings a new kind of subject (a
-feedback, say) calls ``register()`` from its ``AppConfig.ready()``.
+and the attributes they have. Each app registers the kinds of subject it
+shows (``register()``) and what its notification targets say of themselves
+(``register_summary()``) from its ``AppConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 from django.http import Http404
-from django.urls import reverse
-from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from core.text import whole_number
 
@@ -52,6 +50,11 @@ class SubjectType:
     # everyone (a feedback before its answer) says so, and whoever may not
     # read it can neither follow it nor learn its name by trying.
     readable: Callable[[Any, Any], bool] = field(default=_readable_by_participants)
+    # A short closed list (the SONS): "Ce que je suis" offers every one of
+    # them with its button, under this help text and table caption.
+    listed_apart: bool = False
+    apart_help: str | Promise = ""
+    apart_caption: str | Promise = ""
 
     @property
     def model(self) -> type[models.Model]:
@@ -62,54 +65,12 @@ REGISTRY: dict[str, SubjectType] = {}
 
 
 def register(subject_type: SubjectType) -> None:
+    """Called by the app that shows the subject, from its ``ready()``."""
     REGISTRY[subject_type.label] = subject_type
 
 
-def _topic_url(topic) -> str:
-    return reverse("topic_detail", args=[topic.number or topic.slug])
-
-
-register(
-    SubjectType(
-        "topics.sons",
-        _("SONS"),
-        _("SONS"),
-        name=lambda sons: f"{sons.code} — {sons.name}",
-        url=lambda sons: f"{reverse('requirement_list')}?sons={sons.code}",
-    )
-)
-register(
-    SubjectType(
-        "topics.topic",
-        _("Sujet"),
-        _("Sujets"),
-        name=lambda topic: f"#{topic.number} {topic.label}" if topic.number else topic.label,
-        url=_topic_url,
-        topic=lambda topic: topic,
-    )
-)
-register(
-    SubjectType(
-        "topics.requirement",
-        _("Exigence"),
-        _("Exigences"),
-        name=lambda requirement: requirement.reference,
-        url=lambda requirement: reverse("requirement_detail", args=[requirement.reference]),
-        # A requirement belongs to its topic. The SONS a change concerns are
-        # named by the producer: a decision for DPI alone is no news for LGC.
-        parents=lambda requirement: [requirement.topic] if requirement.topic_id else [],
-        topic=lambda requirement: requirement.topic,
-    )
-)
-register(
-    SubjectType(
-        "calendar_app.event",
-        _("Événement"),
-        _("Événements"),
-        name=lambda event: event.title,
-        url=lambda event: reverse("event_detail", args=[event.slug]),
-    )
-)
+def listed_apart() -> list[SubjectType]:
+    return [subject_type for subject_type in REGISTRY.values() if subject_type.listed_apart]
 
 
 def subject_type_of(obj: models.Model) -> SubjectType:
@@ -169,29 +130,13 @@ def topic_of(obj: models.Model) -> models.Model | None:
 # --- What happened: a snapshot of the target, kept on the notification -------------
 
 
-def _decision(arbitration) -> dict[str, Any]:
-    session = arbitration.session
-    # The label as written in the code (French): the catalogue's msgid,
-    # translated into the reader's language when the notification is shown.
-    with translation.override(None):
-        decision_label = arbitration.get_decision_display()
-    return {
-        "decision": arbitration.decision,
-        "decision_label": decision_label,
-        "sons": [sons.code for sons in arbitration.sons.all()],
-        "comment": arbitration.comment,
-        "session": session.title if session else "",
-    }
+# What each kind of target says of itself, registered by the app that owns
+# it (its ``ready()``): ``{"sons": [...], "comment": ...}``.
+SUMMARIES: dict[str, Callable[[Any], dict[str, Any]]] = {}
 
 
-def _version(version) -> dict[str, Any]:
-    return {"sons": [version.sons.code], "version": version.label, "statement": version.statement}
-
-
-SUMMARIES: dict[str, Callable[[Any], dict[str, Any]]] = {
-    "arbitrations.arbitration": _decision,
-    "topics.requirementversion": _version,
-}
+def register_summary(label: str, summary: Callable[[Any], dict[str, Any]]) -> None:
+    SUMMARIES[label] = summary
 
 
 def summarise(target: models.Model | None) -> dict[str, Any]:

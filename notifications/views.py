@@ -112,15 +112,24 @@ def _follow_groups(user) -> tuple[list[dict], set[str]]:
 @require_GET
 def follow_list(request: HttpRequest) -> HttpResponse:
     groups, refs = _follow_groups(request.user)
-    sons_type = registry.REGISTRY["topics.sons"]
-    all_sons = [
-        {"ref": registry.subject_ref(sons), "name": sons_type.name(sons)}
-        for sons in sons_type.model.objects.all()
+    # Short closed lists (the SONS) are listed apart, all of them, each with its button.
+    apart = [
+        {
+            "type": subject_type,
+            "rows": [
+                {
+                    "ref": registry.subject_ref(subject),
+                    "name": subject_type.name(subject),
+                    "following": registry.subject_ref(subject) in refs,
+                }
+                for subject in subject_type.model.objects.all()
+            ],
+        }
+        for subject_type in registry.listed_apart()
     ]
     context = {
-        # The SONS are listed apart, all of them, each with its button.
-        "groups": [group for group in groups if group["type"].label != "topics.sons"],
-        "all_sons": [{**sons, "following": sons["ref"] in refs} for sons in all_sons],
+        "groups": [group for group in groups if not group["type"].listed_apart],
+        "apart": apart,
         "frequency": services.email_frequency(request.user),
         "frequency_choices": dict(EmailPreference.Frequency.choices),
     }

@@ -12,3 +12,8 @@ class TopicsConfig(AppConfig):
         from .search import register_sqlite_functions
 
         connection_created.connect(register_sqlite_functions)
+
+        from . import sections, subjects
+
+        sections.register()
+        subjects.register()

@@ -42,7 +42,6 @@ from arbitrations.caching import invalidate_decision_pages
 from arbitrations.decisions import current_decisions, current_topic_decisions
 from arbitrations.models import Arbitration
 from calendar_app.models import PARIS
-from calendar_app.reminders import plan_feedback_windows
 from notifications.models import Follow, Notification
 from notifications.services import follow, notify
 from topics.models import Requirement, RequirementSons, Sons, Topic
@@ -55,6 +54,7 @@ from ..access import (
     may_invite_to_cosign,
 )
 from .models import Feedback, FeedbackAttachment, FeedbackConflict, FeedbackSignature
+from .reminders import plan_feedback_windows
 
 logger = logging.getLogger(__name__)
 
@@ -582,12 +582,6 @@ def set_window(topic: Topic, *, by, opens_at, closes_at) -> None:
         topic.feedback_closes_at = closes_at
         topic.save(update_fields=["feedback_opens_at", "feedback_closes_at"])
         plan_feedback_windows([topic])
-
-
-def open_windows():
-    """The topics whose feedback window has not closed (calendar reminders)."""
-    now = timezone.now()
-    return Topic.objects.filter(feedback_closes_at__gt=now)
 
 
 def perimeter_sons(requirements: Sequence[Requirement]) -> set[int]:

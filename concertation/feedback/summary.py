@@ -4,9 +4,7 @@ requirement pages (arbitrations.views) share it."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from core import caching
 from core.text import whole_number
@@ -119,32 +117,29 @@ def topic_feedback_summary(user, topic, requirement=None) -> dict:
 def feedback_section(request, topic, requirement=None) -> str:
     """The "Retours argumentés" section of a topic's (or requirement's) page,
     rendered once for everyone who sees the same feedback — the same
-    organisation and role — until a feedback or who may see it changes
-    (arbitrations.caching.FEEDBACK) or the feedback window opens or closes."""
+    organisation and role (``access.audience``) — until a feedback
+    or who may see it changes (concertation.caching.FEEDBACK) or the
+    feedback window opens or closes."""
     user = request.user
     now = timezone.now()
-    parts = (
-        "feedback_section",
-        topic.pk,
-        requirement.pk if requirement else None,
-        *access.feedback_audience(user),
-        topic.feedback_window_state(now),
-        topic.feedback_opens_at,
-        topic.feedback_closes_at,
-        get_language(),
-    )
-
-    def render() -> str:
-        context = {
+    return caching.cached_partial(
+        request,
+        FEEDBACK,
+        "concertation/feedback/includes/topic_section.html",
+        lambda: {
             "topic": topic,
             "requirement": requirement,
             "feedback_summary": topic_feedback_summary(user, topic, requirement),
-        }
-        return render_to_string(
-            "concertation/feedback/includes/topic_section.html", context, request
-        )
-
-    return caching.cached(FEEDBACK, parts, render)
+        },
+        audience=access.audience(user),
+        parts=(
+            topic.pk,
+            requirement.pk if requirement else None,
+            topic.feedback_window_state(now),
+            topic.feedback_opens_at,
+            topic.feedback_closes_at,
+        ),
+    )
 
 
 def register_comments() -> None:

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import Action, record
-from arbitrations.views import get_topic
 from core.caching import CachedCountPaginator
 from core.htmx import render_page
 from core.text import whole_number
 from topics.models import Requirement, RequirementSons
+from topics.views import get_topic
 
 from .. import access
 from ..caching import FEEDBACK
