@@ -1,7 +1,9 @@
 """The content of the slide deck of the first sharing session (25/09/2023),
-as the portal's demo data. Source: ``seed/arbitrages-vague2-session1-2023-09-25.txt``.
+as the portal's demo data. Source: the deck's text,
+``arbitrages-vague2-session1-2023-09-25.txt``, kept with the design notes
+(DESIGN.md) outside this repository; this module is its transcription.
 
-Read with DESIGN.md, "Reading the deck":
+Read as the design notes say ("Reading the deck"):
 
 - "Tous" is the SONS of this concertation (DPI, PFI, RIS, DB, LGC); SGL is in
   no topic's scope. A requirement's perimeter is the one on its slide.
