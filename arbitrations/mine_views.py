@@ -8,20 +8,31 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.spreadsheets import rows_of, xlsx_response
 from core.text import render_markdown
 from topics.access import sons_in_scope
 
 from . import mine
-from .exports import xlsx_response
+from .exports import DecisionRow, decision_columns
 from .models import DecisionFeedToken
+
+MY_DECISIONS_COLUMNS = (
+    "topic",
+    "subject",
+    "sons",
+    "decision",
+    "comment",
+    "statement",
+    "session",
+    "published",
+    "previous",
+)
 
 
 @require_GET
@@ -48,48 +59,17 @@ def mark_all_seen(request: HttpRequest) -> HttpResponse:
     return redirect("my_decisions")
 
 
-def _local(value) -> str:
-    return date_format(timezone.localtime(value), "d/m/Y H:i") if value else ""
-
-
 @require_GET
 def my_decisions_xlsx(request: HttpRequest) -> HttpResponse:
     sons = sons_in_scope(request.user)
-    groups = mine.my_decisions(sons, None)
-    headers = [
-        _("Sujet"),
-        _("Exigence"),
-        _("SONS"),
-        _("Arbitrage"),
-        _("Commentaire"),
-        _("Nouvel énoncé"),
-        _("Annoncé lors de"),
-        _("Publié le"),
-        _("Arbitrage précédent"),
-    ]
     rows = [
-        [
-            group.topic.label if group.topic else "",
-            item.requirement.reference if item.requirement else "",
-            line.sons.code,
-            line.arbitration.get_decision_display(),
-            line.arbitration.comment,
-            line.arbitration.new_statement,
-            line.arbitration.session.title if line.arbitration.session else "",
-            _local(line.arbitration.published_at),
-            line.previous.get_decision_display() if line.previous else "",
-        ]
-        for group in groups
+        DecisionRow(line.arbitration, item.requirement, group.topic, line.sons.code, line.previous)
+        for group in mine.my_decisions(sons, None)
         for item in group.items
         for line in item.lines
     ]
-    return xlsx_response(
-        "mes-decisions.xlsx",
-        _("Mes décisions"),
-        headers,
-        rows,
-        widths=(40, 22, 8, 22, 70, 70, 30, 18, 22),
-    )
+    columns = decision_columns(*MY_DECISIONS_COLUMNS)
+    return xlsx_response("mes-decisions.xlsx", _("Mes décisions"), columns, rows_of(columns, rows))
 
 
 @require_http_methods(["GET", "POST"])

@@ -151,28 +151,53 @@ def test_grouped_by_topic_in_the_decks_order_and_federations_see_their_members(p
     assert "SC.DMP/ALI/PROG.02" not in unescaped(login(persona_user, "editor2").get(URL))
 
 
-def test_the_xlsx_export_writes_every_cell_as_text(persona_user):
-    decide(
-        persona_user("lead"),
-        "SC.SSI/IE.31",
-        ["LGC"],
-        "kept",
-        '=HYPERLINK("https://example.org","clic")',
-    )
+def test_the_xlsx_export_writes_text_real_dates_and_plain_text(persona_user):
+    """Issue 21: dates are dates (sorting and filters work), comments the text
+    a reader sees (no ``**``), rows tall enough for their wrapped text; every
+    other cell is text, never a formula (issue 5)."""
+    lead = persona_user("lead")
+    with at(5, 10):
+        decide(lead, "SC.SSI/IE.31", ["LGC"], "kept", '=HYPERLINK("https://example.org","clic")')
+    with at(6, 15):
+        decide(
+            lead,
+            "SC.SSI/IE.32",
+            ["LGC"],
+            "kept",
+            "Conservée **sans changement** :\n\n- premier point ;\n- second point.",
+        )
     response = login(persona_user, "editor").get(reverse("my_decisions_xlsx"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows())
-    assert [c.value for c in rows[0]][:4] == ["Sujet", "Exigence", "SONS", "Arbitrage"]
-    cells = [c for row in rows for c in row if c.value is not None]
-    assert {c.data_type for c in cells} == {"s"}, "a cell is not text"
-    formula = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
-    assert len(formula) == 1
-    assert formula[0].data_type == "s"
-    references = {row[1].value for row in rows[1:]}
-    assert "SC.SSI/IE.33" in references
-    assert "SC.DMP/ALI/PROG.02" in references
+    header = [c.value for c in rows[0]]
+    assert header[:4] == ["Sujet", "Exigence", "SONS", "Arbitrage"]
+    published = header.index("Publié le")
+    comment = header.index("Commentaire")
+    by_reference = {row[1].value: row for row in rows[1:]}
+    assert {"SC.SSI/IE.33", "SC.DMP/ALI/PROG.02"} <= set(by_reference)
+    # Paris time, as the page shows it, with a date format.
+    ie32 = by_reference["SC.SSI/IE.32"]
+    assert ie32[published].value == datetime(2023, 10, 6, 15, 0)
+    assert ie32[published].is_date
+    assert ie32[published].number_format == "DD/MM/YYYY HH:MM"
+    assert ie32[comment].value == (
+        "Conservée sans changement :\n\n• premier point ;\n• second point."
+    )
+    # Four lines of comment (one blank): the row is at least four lines of 15 points.
+    assert sheet.row_dimensions[ie32[0].row].height >= 4 * 15
+    assert ie32[comment].alignment.wrap_text
+    for row in rows[1:]:
+        assert row[published].is_date, row[1].value
+        for index, cell in enumerate(row):
+            if index != published and cell.value is not None:
+                assert cell.data_type == "s", (row[1].value, header[index])
+                assert "**" not in cell.value
+    assert by_reference["SC.SSI/IE.31"][comment].value.startswith("=HYPERLINK")
+    # Sorting and filtering from the header row.
+    assert sheet.auto_filter.ref == f"A1:I{len(rows)}"
+    assert sheet.freeze_panes == "A2"
 
 
 def test_the_private_feed_is_read_without_login_and_revocable(persona_user):

@@ -99,10 +99,16 @@ def test_the_xlsx_record_holds_the_decisions_as_text(client_as):
     response = client_as("federation").get(reverse("session_record_xlsx", kwargs=SESSION))
     sheet = load_workbook(BytesIO(response.content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0][:4] == ["Sujet", "Objet", "SONS", "Arbitrage"]
+    assert rows[0][:4] == ["Sujet", "Exigence", "SONS", "Arbitrage"]
     assert [(r[1], r[3]) for r in rows[1:10]] == DECK_DECISIONS
     assert rows[1][2] == "DPI, PFI, RIS, LGC"
-    assert {c.data_type for row in sheet.iter_rows() for c in row if c.value} == {"s"}
+    assert ("Le sujet lui-même", "Exigence supprimée") in [(r[1], r[3]) for r in rows]
+    # "Publié le" is a date (issue 21), every other cell text.
+    published = rows[0].index("Publié le")
+    for row in list(sheet.iter_rows())[1:]:
+        assert row[published].is_date
+        assert row[published].value.year == 2023
+        assert {c.data_type for i, c in enumerate(row) if c.value and i != published} == {"s"}
 
 
 def test_the_topic_record_shows_the_current_decisions_of_its_requirements(client_as):
