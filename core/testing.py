@@ -377,3 +377,59 @@ def with_zeros(package: bytes, member: str, size: int) -> bytes:
         for start in range(0, size, len(chunk)):
             out.write(chunk[: size - start])
     return buffer.getvalue()
+
+
+# --- The programs people open our files with --------------------------------------------
+
+
+def debian_program(name: str, package: str) -> str:
+    """The path of a program a test opens our files with (LibreOffice,
+    poppler's pdfinfo…). Missing in CI is a failure (.ci/run installs it);
+    elsewhere the test skips and says what to install."""
+    import pytest
+
+    path = shutil.which(name)
+    if path is None:
+        message = (
+            f"`{name}` not found: install Debian's {package} package (apt-get install {package})"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+# What a person picks in LibreOffice's text import for the portal's CSV
+# (semicolons, UTF-8, French), with "detect special numbers" on, as Excel
+# always does: the reading most eager to turn text into numbers and dates.
+CSV_FILTER = "59,34,76,1,,1036,false,true"
+
+
+def libreoffice_convert(
+    sources: list[Path], target: str, outdir: Path, *, infilter: str | None = None
+) -> list[Path]:
+    """``sources`` opened and saved by LibreOffice headless as ``target``
+    (``soffice --convert-to``, e.g. "xlsx" or "csv:Text - txt - csv
+    (StarCalc):59,34,76,1"), with a profile of its own under ``outdir``."""
+    soffice = debian_program("soffice", "libreoffice-calc-nogui")
+    outdir.mkdir(parents=True, exist_ok=True)
+    command = [
+        soffice,
+        f"-env:UserInstallation={(outdir / 'profile').as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(outdir),
+    ]
+    if infilter:
+        command.insert(-4, f"--infilter={infilter}")
+    done = subprocess.run(  # noqa: S603 - our own command line, no shell
+        [*command, *map(str, sources)], capture_output=True, text=True, timeout=180, check=False
+    )
+    extension = target.split(":")[0]
+    converted = [outdir / f"{source.stem}.{extension}" for source in sources]
+    missing = [path.name for path in converted if not path.exists()]
+    assert not missing, f"LibreOffice converted nothing for {missing}: {done.stdout}{done.stderr}"
+    return converted
