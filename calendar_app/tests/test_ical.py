@@ -19,6 +19,7 @@ from django.urls import reverse
 from ical.calendar_stream import IcsCalendarStream
 
 from calendar_app import services
+from calendar_app.caching import invalidate_event_pages
 from calendar_app.models import CalendarFeed, Event
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -286,3 +287,65 @@ def test_registering_puts_a_workshop_of_another_audience_in_the_feed(feed_of, pe
         assert event.title not in {e.summary for e in strict(read_feed(token)).events}
         services.register(event, organisation=editor.organisation, by=editor)
         assert event.title in {e.summary for e in strict(read_feed(token)).events}
+
+
+@pytest.mark.django_db
+def test_feeds_answer_head_and_304_until_an_event_changes(feed_of, persona_user):
+    """Issue 21: calendar applications poll every few minutes. HEAD answers
+    like GET without a body; an ETag and a Last-Modified come with every
+    answer; asking again with them gets 304 (RFC 9110 §13.1) until what the
+    feed shows changes — not merely the time it was written (DTSTAMP)."""
+    token = feed_of("editor").token
+    urls = [
+        reverse("calendar_feed", kwargs={"token": token}),
+        reverse("calendar_topic_feed", kwargs={"token": token, "key": "6"}),
+    ]
+    calendar_app = Client()
+    first = {}
+    with time_machine.travel(NOW, tick=False):
+        for url in urls:
+            response = calendar_app.get(url)
+            assert response.status_code == 200
+            assert response["Cache-Control"] == "private, max-age=300"
+            first[url] = response
+            head = calendar_app.head(url)
+            assert head.status_code == 200
+            assert head.content == b""
+            for header in ("ETag", "Last-Modified", "Content-Type", "Cache-Control"):
+                assert head[header] == response[header], header
+    # An hour later, with the feeds written again (a new DTSTAMP): nothing changed.
+    invalidate_event_pages()
+    with time_machine.travel(datetime(2023, 10, 2, 10, 0, tzinfo=PARIS), tick=False):
+        for url in urls:
+            etag, modified = first[url]["ETag"], first[url]["Last-Modified"]
+            again = calendar_app.get(url, headers={"if-none-match": etag})
+            assert again.status_code == 304, url
+            assert again.content == b""
+            assert again["ETag"] == etag
+            assert again["Cache-Control"] == "private, max-age=300"
+            assert calendar_app.get(url, headers={"if-modified-since": modified}).status_code == 304
+    # The 20/10 workshop (in both feeds) moves: a new ETag, the feed again.
+    event = Event.objects.get(slug="atelier-architecture-2023-10-20")
+    services.move_event(
+        event, starts_at=datetime(2023, 10, 19, tzinfo=PARIS), all_day=True, by=persona_user("lead")
+    )
+    with time_machine.travel(datetime(2023, 10, 2, 10, 5, tzinfo=PARIS), tick=False):
+        for url in urls:
+            etag, modified = first[url]["ETag"], first[url]["Last-Modified"]
+            moved = calendar_app.get(url, headers={"if-none-match": etag})
+            assert moved.status_code == 200, url
+            assert moved["ETag"] != etag
+            assert b"DTSTART;VALUE=DATE:20231019" in moved.content
+            since = calendar_app.get(url, headers={"if-modified-since": modified})
+            assert since.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_event_ics_answers_head(client_as):
+    url = reverse("event_ics", kwargs={"slug": "temps-de-partage-2023-10-12"})
+    client = client_as("editor")
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Type"] == "text/calendar; charset=utf-8"
+    assert head["Cache-Control"] == "private, no-store"  # a signed-in download
