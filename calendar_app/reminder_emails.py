@@ -47,21 +47,21 @@ def when(event: Event) -> str:
         if last and last != first:
             return _("du %(first)s au %(last)s") % {"first": _day(first), "last": _day(last)}
         return _("%(day)s, toute la journée") % {"day": _day(first)}
-    if event.ends_at and last == first:
+    end = event.end  # its end, or models.DEFAULT_DURATION after its start
+    last = timezone.localtime(end, PARIS).date()
+    if last == first:
         text = _("%(day)s de %(start)s à %(end)s") % {
             "day": _day(first),
             "start": _hour(event.starts_at),
-            "end": _hour(event.ends_at),
+            "end": _hour(end),
         }
-    elif event.ends_at:
+    else:
         text = _("du %(first)s à %(start)s au %(last)s à %(end)s") % {
             "first": _day(first),
             "start": _hour(event.starts_at),
             "last": _day(last),
-            "end": _hour(event.ends_at),
+            "end": _hour(end),
         }
-    else:
-        text = _("%(day)s à %(start)s") % {"day": _day(first), "start": _hour(event.starts_at)}
     return _("%(when)s (heure de Paris)") % {"when": text}
 
 

@@ -9,7 +9,7 @@ every change, STATUS:CANCELLED, a link back, VTIMEZONE for Europe/Paris)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -349,3 +349,27 @@ def test_the_event_ics_answers_head(client_as):
     assert head.content == b""
     assert head["Content-Type"] == "text/calendar; charset=utf-8"
     assert head["Cache-Control"] == "private, no-store"  # a signed-in download
+
+
+@pytest.mark.django_db
+def test_a_session_with_a_start_and_no_end_lasts_two_hours(client_as, feed_of):
+    """Issue 21: the deck gives the 12/10 session's start alone ("12 octobre
+    2023 14h"); calendar applications showed a zero-minute event. Its feeds,
+    its .ics and its pages give it the documented default length, 2 hours."""
+    session = Event.objects.get(slug="temps-de-partage-2023-10-12")
+    assert session.ends_at is None
+    token = feed_of("editor").token
+    sources = {
+        "personal": read_feed(token),
+        "topic": Client().get(reverse("calendar_topic_feed", kwargs={"token": token, "key": "1"})),
+        "event": client_as("editor").get(reverse("event_ics", kwargs={"slug": session.slug})),
+    }
+    for name, source in sources.items():
+        data = source if isinstance(source, bytes) else source.content
+        block = vevents(data)["2ème temps de partage éditeur 20231012"]
+        assert prop(block, "DTSTART") == ";TZID=Europe/Paris:20231012T140000", name
+        assert prop(block, "DTEND") == ";TZID=Europe/Paris:20231012T160000", name
+        (parsed,) = [e for e in strict(data).events if e.summary == session.title]
+        assert parsed.dtend - parsed.dtstart == timedelta(hours=2)
+    page = client_as("editor").get(reverse("event_detail", kwargs={"slug": session.slug}))
+    assert "jeudi 12 octobre 2023 à 14h00 – 16h00" in page.content.decode()

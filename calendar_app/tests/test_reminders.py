@@ -416,8 +416,8 @@ def test_the_j_1_email_carries_the_event_its_agenda_and_its_ics(planned, persona
     message = by_recipient["editor@demo.example"]
     assert message.subject == (
         "[Concertation Ségur] Rappel : 2ème temps de partage éditeur, demain — "
-        "jeudi 12 octobre 2023 à 14:00 (heure de Paris)"
-    )
+        "jeudi 12 octobre 2023 de 14:00 à 16:00 (heure de Paris)"
+    )  # the deck gives the start alone: models.DEFAULT_DURATION, 2 hours
     # The agenda, as the deck gives it (topics 1, 2, 3 and 10).
     topics = [Topic.objects.get(number=n).label for n in (1, 2, 3, 10)]
     body = message.body
@@ -438,12 +438,13 @@ def test_the_j_1_email_carries_the_event_its_agenda_and_its_ics(planned, persona
     (vevent,) = IcsCalendarStream.calendar_from_ics(text).events
     assert vevent.uid.startswith(str(session.uid))
     assert vevent.dtstart == at("2023-10-12 14:00")
+    assert vevent.dtend == at("2023-10-12 16:00")
     assert vevent.summary == "2ème temps de partage éditeur"
     # In the recipient's language.
     english = by_recipient["editor2@demo.example"]
     assert english.subject == (
         "[Concertation Ségur] Reminder: 2ème temps de partage éditeur, tomorrow — "
-        "Thursday 12 October 2023 at 14:00 (Paris time)"
+        "Thursday 12 October 2023 from 14:00 to 16:00 (Paris time)"
     )
     assert "Agenda" in english.body
     # Sent once: a second sweep finds nothing.
