@@ -7,8 +7,8 @@ class CalendarAppConfig(AppConfig):
     verbose_name = _("Calendrier")
 
     def ready(self) -> None:
-        from notifications import reminders
-        from notifications.models import Delivery
+        from notifications import emails, reminders
+        from notifications.models import Delivery, Notification
 
         from . import caching, reminder_emails
 
@@ -18,3 +18,7 @@ class CalendarAppConfig(AppConfig):
         reminders.register(Delivery.Kind.EVENT_REMINDER, reminder_emails.event_reminder)
         reminders.register(Delivery.Kind.QUESTIONS_REMINDER, reminder_emails.questions_reminder)
         reminders.register(Delivery.Kind.FEEDBACK_REMINDER, reminder_emails.feedback_reminder)
+        # A moved, cancelled or reinstated event's e-mail carries its updated .ics.
+        emails.register_attachments(
+            Notification.Kind.EVENT_CHANGED, reminder_emails.changed_events_ics
+        )
