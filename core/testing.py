@@ -433,3 +433,52 @@ def libreoffice_convert(
     missing = [path.name for path in converted if not path.exists()]
     assert not missing, f"LibreOffice converted nothing for {missing}: {done.stdout}{done.stderr}"
     return converted
+
+
+# ical.js (Mozilla's iCalendar parser, in Thunderbird and many web calendars),
+# installed from the npm registry with the machine's Node into var/node the
+# first time a test needs it; offline, the test skips (fails in CI).
+ICALJS = "ical.js@2.2.1"
+
+
+def icaljs_library() -> Path:
+    """The path of ical.js's ES module, installed if need be."""
+    import pytest
+
+    debian_program("node", "nodejs")
+    npm = debian_program("npm", "npm")
+    prefix = Path(settings.BASE_DIR) / "var" / "node"
+    library = prefix / "node_modules" / "ical.js" / "dist" / "ical.js"
+    package = prefix / "node_modules" / "ical.js" / "package.json"
+    wanted = ICALJS.rsplit("@", 1)[1]
+    if not library.exists() or f'"version": "{wanted}"' not in package.read_text():
+        done = subprocess.run(  # noqa: S603 - npm with our own arguments
+            [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", prefix, ICALJS],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        if done.returncode != 0 or not library.exists():
+            message = f"Could not install {ICALJS} with npm: {done.stderr[-500:]}"
+            if os.environ.get("CI"):
+                pytest.fail(message)
+            pytest.skip(message)
+    return library
+
+
+def icaljs_read(files: list[Path]) -> dict[str, dict]:
+    """Each iCalendar file as ical.js reads it (calendar_app/tests/icaljs_read.mjs)."""
+    import json
+
+    script = Path(settings.BASE_DIR) / "calendar_app" / "tests" / "icaljs_read.mjs"
+    library = icaljs_library()
+    done = subprocess.run(  # noqa: S603 - node on our own script and files
+        [shutil.which("node"), str(script), str(library), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, f"ical.js could not read the feeds: {done.stderr}"
+    return json.loads(done.stdout)

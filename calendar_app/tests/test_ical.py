@@ -21,6 +21,7 @@ from ical.calendar_stream import IcsCalendarStream
 from calendar_app import services
 from calendar_app.caching import invalidate_event_pages
 from calendar_app.models import CalendarFeed, Event
+from core.testing import icaljs_read
 
 PARIS = ZoneInfo("Europe/Paris")
 SITE = "https://concertation.example.org"
@@ -373,3 +374,61 @@ def test_a_session_with_a_start_and_no_end_lasts_two_hours(client_as, feed_of):
         assert parsed.dtend - parsed.dtstart == timedelta(hours=2)
     page = client_as("editor").get(reverse("event_detail", kwargs={"slug": session.slug}))
     assert "jeudi 12 octobre 2023 à 14h00 – 16h00" in page.content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(SITE_URL=SITE)
+def test_ical_js_reads_the_personal_feed_a_topic_feed_and_an_event_ics(
+    client_as, feed_of, tmp_path
+):
+    """Issue 21: the feeds pass ical.js (Mozilla's parser) as well as the strict
+    RFC 5545 parser: the same events, at the deck's hours in Europe/Paris, no
+    zero-minute event."""
+    token = feed_of("editor").token
+    with time_machine.travel(NOW, tick=False):
+        sources = {
+            "personal.ics": read_feed(token),
+            "topic.ics": Client()
+            .get(reverse("calendar_topic_feed", kwargs={"token": token, "key": "6"}))
+            .content,
+            "event.ics": client_as("editor")
+            .get(reverse("event_ics", kwargs={"slug": "temps-de-partage-2023-10-12"}))
+            .content,
+        }
+    paths = []
+    for name, content in sources.items():
+        (tmp_path / name).write_bytes(content)
+        paths.append(tmp_path / name)
+    read = icaljs_read(paths)
+    by_name = {path.name: read[str(path)] for path in paths}
+    for name, calendar in by_name.items():
+        assert calendar["version"] == "2.0", name
+        assert calendar["method"] == "PUBLISH", name
+        # The same events as the strict parser reads, by UID.
+        strict_uids = {event.uid for event in strict(sources[name]).events}
+        assert {event["uid"] for event in calendar["events"]} == strict_uids, name
+        for event in calendar["events"]:
+            assert event["minutes"] > 0, (name, event["summary"])
+            assert event["url"].startswith(f"{SITE}/calendrier/")
+    (session,) = by_name["event.ics"]["events"]
+    assert session["summary"] == "2ème temps de partage éditeur"
+    # 14:00 in Paris (summer time) is 12:00 UTC; 2 hours long (no end given).
+    assert session["start"] == {
+        "date": False,
+        "utc": "2023-10-12T12:00:00.000Z",
+        "zone": "Europe/Paris",
+    }
+    assert session["end"]["utc"] == "2023-10-12T14:00:00.000Z"
+    personal = {(e["summary"], e["start"]["utc"][:10]) for e in by_name["personal.ics"]["events"]}
+    assert ("Atelier N1/N3", "2023-10-03") in personal
+    assert ("1er temps de partage éditeur", "2023-09-25") in personal
+    topic = sorted((e["start"]["utc"][:10], e["summary"]) for e in by_name["topic.ics"]["events"])
+    assert topic == [
+        ("2023-09-22", "Atelier architecture"),
+        ("2023-10-13", "Atelier architecture"),
+        ("2023-10-20", "Atelier architecture"),
+        ("2023-10-26", "3ème temps de partage éditeur"),
+    ]
+    workshop = next(e for e in by_name["topic.ics"]["events"] if e["start"]["utc"] == "2023-10-20")
+    assert workshop["start"]["date"] is True
+    assert workshop["minutes"] == 24 * 60
