@@ -1,61 +1,76 @@
-"""Files people download: spreadsheets (XLSX) and the PDF decision record.
+"""Files people download: the decisions as spreadsheets (XLSX, through
+core.spreadsheets: text cells never evaluated, real dates, plain text for
+Markdown) and the PDF decision record.
 
-Spreadsheets hold text only: every cell is written as a string, never as a
-formula or a number, so that a comment starting with "=" opens as the text
-it is, not as a formula (CSV/formula injection)."""
+The columns of a spreadsheet of decisions are one spec, ``DECISION_COLUMNS``:
+"Mes décisions" and the decision records (of a session, of a topic) each
+show a selection of them."""
 
 from __future__ import annotations
 
 import logging
 import mimetypes
-from collections.abc import Iterable, Sequence
-from io import BytesIO
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from django.utils.translation import gettext_lazy as _
+
+from core.spreadsheets import DATETIME, MARKDOWN, Column
+
+from .models import Arbitration
 
 logger = logging.getLogger(__name__)
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# --- Spreadsheets of decisions ---------------------------------------------------------
 
 
-def _text_cell(sheet, value, *, bold: bool = False) -> WriteOnlyCell:
-    text = "" if value is None else str(value)
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
-    # openpyxl reads "=…" as a formula: force a string, whatever it holds.
-    cell.data_type = "s"
-    cell.alignment = Alignment(wrap_text=True, vertical="top")
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+@dataclass(frozen=True)
+class DecisionRow:
+    """One decision as a spreadsheet shows it: on a requirement (or, when
+    None, on its topic itself), for some SONS (``codes``), and in "Mes
+    décisions" the decision it replaced for that SONS."""
+
+    arbitration: Arbitration
+    requirement: object | None
+    topic: object | None
+    codes: str
+    previous: Arbitration | None = None
 
 
-def xlsx_response(
-    filename: str,
-    title: str,
-    headers: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    widths: Sequence[int] = (),
-) -> HttpResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.append([_text_cell(sheet, header, bold=True) for header in headers])
-    for row in rows:
-        sheet.append([_text_cell(sheet, value) for value in row])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _subject(row: DecisionRow) -> str:
+    return row.requirement.reference if row.requirement else str(_("Le sujet lui-même"))
+
+
+DECISION_COLUMNS = {
+    "topic": Column(_("Sujet"), 40, value=lambda r: r.topic.label if r.topic else ""),
+    "subject": Column(_("Exigence"), 22, value=_subject),
+    "sons": Column(_("SONS"), 14, value=lambda r: r.codes),
+    "decision": Column(_("Arbitrage"), 22, value=lambda r: r.arbitration.get_decision_display()),
+    "comment": Column(_("Commentaire"), 70, MARKDOWN, value=lambda r: r.arbitration.comment),
+    "statement": Column(
+        _("Nouvel énoncé"), 70, MARKDOWN, value=lambda r: r.arbitration.new_statement
+    ),
+    "session": Column(
+        _("Annoncé lors de"),
+        30,
+        value=lambda r: r.arbitration.session.title if r.arbitration.session else "",
+    ),
+    "status": Column(_("Statut"), 12, value=lambda r: r.arbitration.get_status_display()),
+    "published": Column(_("Publié le"), 17, DATETIME, value=lambda r: r.arbitration.published_at),
+    "previous": Column(
+        _("Arbitrage précédent"),
+        22,
+        value=lambda r: r.previous.get_decision_display() if r.previous else "",
+    ),
+}
+
+
+def decision_columns(*names: str) -> list[Column]:
+    return [DECISION_COLUMNS[name] for name in names]
 
 
 # --- PDF ------------------------------------------------------------------------------
@@ -75,7 +90,7 @@ def static_file(url: str) -> tuple[bytes, str] | None:
     found = finders.find(relative) or _collected(relative)
     if not found:
         return None
-    mime_type, _ = mimetypes.guess_type(found)
+    mime_type, _encoding = mimetypes.guess_type(found)
     return Path(found).read_bytes(), mime_type or "application/octet-stream"
 
 
@@ -101,8 +116,11 @@ def _collected(relative: str) -> str | None:
 
 
 def render_pdf(html: str, base_url: str) -> bytes:
-    """The PDF of an HTML page. Raises PdfUnavailable when WeasyPrint's system
-    libraries (pango) cannot be loaded."""
+    """The PDF of an HTML page, tagged for assistive technologies (RGAA):
+    PDF/UA-1 as far as WeasyPrint goes — a structure tree from the HTML's
+    headings, paragraphs and lists, the language of ``<html lang>`` as /Lang,
+    fonts embedded, the title shown. Raises PdfUnavailable when WeasyPrint's
+    system libraries (pango) cannot be loaded."""
     try:
         import weasyprint
         import weasyprint.urls
@@ -110,4 +128,5 @@ def render_pdf(html: str, base_url: str) -> bytes:
         logger.error("WeasyPrint unavailable: %s", error)
         raise PdfUnavailable(str(error)) from error
     fetcher = _fetcher_class(weasyprint.urls)()
-    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return document.write_pdf(pdf_variant="pdf/ua-1")

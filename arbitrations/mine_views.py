@@ -2,26 +2,48 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    conditional_page,
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
+from core.conditional import feed_response, representation
+from core.spreadsheets import rows_of, xlsx_response
 from core.text import render_markdown
 from topics.access import sons_in_scope
 
 from . import mine
-from .exports import xlsx_response
+from .caching import NAMESPACE
+from .exports import DecisionRow, decision_columns
 from .models import DecisionFeedToken
+
+MY_DECISIONS_COLUMNS = (
+    "topic",
+    "subject",
+    "sons",
+    "decision",
+    "comment",
+    "statement",
+    "session",
+    "published",
+    "previous",
+)
 
 
 @require_GET
@@ -48,48 +70,17 @@ def mark_all_seen(request: HttpRequest) -> HttpResponse:
     return redirect("my_decisions")
 
 
-def _local(value) -> str:
-    return date_format(timezone.localtime(value), "d/m/Y H:i") if value else ""
-
-
 @require_GET
 def my_decisions_xlsx(request: HttpRequest) -> HttpResponse:
     sons = sons_in_scope(request.user)
-    groups = mine.my_decisions(sons, None)
-    headers = [
-        _("Sujet"),
-        _("Exigence"),
-        _("SONS"),
-        _("Arbitrage"),
-        _("Commentaire"),
-        _("Nouvel énoncé"),
-        _("Annoncé lors de"),
-        _("Publié le"),
-        _("Arbitrage précédent"),
-    ]
     rows = [
-        [
-            group.topic.label if group.topic else "",
-            item.requirement.reference if item.requirement else "",
-            line.sons.code,
-            line.arbitration.get_decision_display(),
-            line.arbitration.comment,
-            line.arbitration.new_statement,
-            line.arbitration.session.title if line.arbitration.session else "",
-            _local(line.arbitration.published_at),
-            line.previous.get_decision_display() if line.previous else "",
-        ]
-        for group in groups
+        DecisionRow(line.arbitration, item.requirement, group.topic, line.sons.code, line.previous)
+        for group in mine.my_decisions(sons, None)
         for item in group.items
         for line in item.lines
     ]
-    return xlsx_response(
-        "mes-decisions.xlsx",
-        _("Mes décisions"),
-        headers,
-        rows,
-        widths=(40, 22, 8, 22, 70, 70, 30, 18, 22),
-    )
+    columns = decision_columns(*MY_DECISIONS_COLUMNS)
+    return xlsx_response("mes-decisions.xlsx", _("Mes décisions"), columns, rows_of(columns, rows))
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,10 +109,26 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
+# RFC 4151 tag URIs: the year the portal's address began to name this
+# concertation. Never change it: every id a feed reader knows would change.
+TAG_YEAR = "2023"
+
+
+def tag_uri(specific: str) -> str:
+    """An absolute, permanent, unique id (RFC 4287 §4.2.6) on the portal's host."""
+    host = urlsplit(settings.SITE_URL).hostname or "concertation-segur.invalid"
+    return f"tag:{host},{TAG_YEAR}:{specific}"
+
+
 class DecisionsFeed(Feed):
+    """RFC 4287: a feed id of its own per person, the authority as author,
+    and per entry a permanent id — the decision's (its link is the
+    requirement's page, shared by several decisions)."""
+
     feed_type = Atom1Feed
     title = gettext_lazy("Mes décisions — concertation Ségur numérique")
     subtitle = gettext_lazy("Les arbitrages publiés sur vos SONS")
+    author_name = gettext_lazy("ANS et DNS, task forces du Ségur numérique")
 
     def get_object(self, request, token):
         found = DecisionFeedToken.objects.active().select_related("user").filter(token=token)
@@ -132,6 +139,12 @@ class DecisionsFeed(Feed):
 
     def link(self, user):
         return reverse("my_decisions")
+
+    def feed_guid(self, user):
+        return tag_uri(f"mes-decisions/{user.pk}")
+
+    def author_link(self, user):
+        return settings.SITE_URL + reverse("contacts")
 
     def items(self, user):
         return mine.feed_arbitrations(sons_in_scope(user))
@@ -149,7 +162,7 @@ class DecisionsFeed(Feed):
         return reverse("topic_detail", kwargs={"key": item.topic.number or item.topic.slug})
 
     def item_guid(self, item):
-        return f"arbitrage-{item.pk}"
+        return tag_uri(f"arbitrage/{item.pk}")
 
     item_guid_is_permalink = False
 
@@ -160,10 +173,30 @@ class DecisionsFeed(Feed):
         return item.published_at
 
 
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+
+
 @login_not_required
-@never_cache
-@require_GET
+@require_safe
+@conditional_page
 def feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A feed reader cannot sign in: the secret address is the credential."""
-    get_object_or_404(DecisionFeedToken.objects.active(), token=token)
-    return DecisionsFeed()(request, token=token)
+    """A feed reader cannot sign in: the secret address is the credential.
+    Readers poll it: built once per person and language until the decisions
+    change, with an ETag and a Last-Modified (a 304 when nothing changed)."""
+    feed_token = get_object_or_404(
+        DecisionFeedToken.objects.active().select_related("user"), token=token
+    )
+    user = feed_token.user
+    sons = sons_in_scope(user)
+
+    def build() -> bytes:
+        with translation.override(user.language):
+            return DecisionsFeed()(request, token=token).content
+
+    parts = ("atom", user.pk, user.language, *(s.pk for s in sons))
+    response = feed_response(representation(NAMESPACE, parts, build), ATOM_TYPE)
+    # Private, as the address is; readers keep it five minutes, then ask
+    # again with its ETag (as the calendar feeds).
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from calendar_app.models import Event
+from core.spreadsheets import rows_of, xlsx_response
 from core.text import whole_number
 from topics.models import RequirementSons, Sons
 from topics.views import get_topic
 
 from .decisions import current_decisions, current_topic_decisions
-from .exports import PdfUnavailable, render_pdf, xlsx_response
+from .exports import DecisionRow, PdfUnavailable, decision_columns, render_pdf
 from .models import Arbitration
 
 
@@ -175,41 +176,26 @@ def topic_record_pdf(request: HttpRequest, key: str) -> HttpResponse:
     return _pdf(request, _topic_context(request, key), f"releve-sujet-{key}.pdf")
 
 
+RECORD_COLUMNS = (
+    "topic",
+    "subject",
+    "sons",
+    "decision",
+    "comment",
+    "statement",
+    "session",
+    "status",
+    "published",
+)
+
+
 def _xlsx(context: dict, filename: str) -> HttpResponse:
-    headers = [
-        _("Sujet"),
-        _("Objet"),
-        _("SONS"),
-        _("Arbitrage"),
-        _("Commentaire"),
-        _("Nouvel énoncé"),
-        _("Annoncé lors de"),
-        _("Statut"),
-        _("Publié le"),
-    ]
     rows = [
-        [
-            entry.topic.label if entry.topic else "",
-            entry.requirement.reference if entry.requirement else _("Le sujet lui-même"),
-            entry.codes,
-            entry.arbitration.get_decision_display(),
-            entry.arbitration.comment,
-            entry.arbitration.new_statement,
-            entry.arbitration.session.title if entry.arbitration.session else "",
-            entry.arbitration.get_status_display(),
-            date_format(timezone.localtime(entry.arbitration.published_at), "d/m/Y")
-            if entry.arbitration.published_at
-            else "",
-        ]
+        DecisionRow(entry.arbitration, entry.requirement, entry.topic, entry.codes)
         for entry in context["entries"]
     ]
-    return xlsx_response(
-        filename,
-        _("Relevé de décisions"),
-        headers,
-        rows,
-        widths=(40, 22, 20, 22, 70, 70, 30, 12, 12),
-    )
+    columns = decision_columns(*RECORD_COLUMNS)
+    return xlsx_response(filename, _("Relevé de décisions"), columns, rows_of(columns, rows))
 
 
 @require_GET

@@ -9,8 +9,8 @@ class CalendarAppConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from notifications import reminders, subjects
-        from notifications.models import Delivery
+        from notifications import emails, reminders, subjects
+        from notifications.models import Delivery, Notification
 
         from . import caching, reminder_emails, sections
 
@@ -29,3 +29,7 @@ class CalendarAppConfig(AppConfig):
         # What the calendar's reminders say, written when the outbox sends them.
         reminders.register(Delivery.Kind.EVENT_REMINDER, reminder_emails.event_reminder)
         reminders.register(Delivery.Kind.QUESTIONS_REMINDER, reminder_emails.questions_reminder)
+        # A moved, cancelled or reinstated event's e-mail carries its updated .ics.
+        emails.register_attachments(
+            Notification.Kind.EVENT_CHANGED, reminder_emails.changed_events_ics
+        )

@@ -1,8 +1,14 @@
 """iCalendar feeds: a private feed per person (secret address, readable by a
 calendar application without logging in, revocable), a feed per topic
-(behind the same secret), and a ``.ics`` per event (for signed-in people)."""
+(behind the same secret), and a ``.ics`` per event (for signed-in people).
+
+Calendar applications poll the feeds every few minutes: they answer HEAD,
+carry an ETag and a Last-Modified, and answer 304 when nothing changed
+(core.conditional)."""
 
 from __future__ import annotations
+
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,9 +19,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import conditional_page, require_GET, require_POST, require_safe
 
-from core import caching
+from core.conditional import Representation, feed_response, representation
 from core.htmx import render_page
 from topics.models import Topic
 
@@ -32,15 +38,29 @@ def _feed_events():
     )
 
 
-def _ics(content: bytes, filename: str, *, feed: bool = True) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+ICS_TYPE = "text/calendar; charset=utf-8"
+_DTSTAMP = re.compile(rb"\r\nDTSTAMP:[^\r]*")
+
+
+def _what_it_shows(content: bytes) -> bytes:
+    """A feed without its DTSTAMPs (when it was written): its events."""
+    return _DTSTAMP.sub(b"", content)
+
+
+def _headers(response: HttpResponse, filename: str, *, feed: bool = True) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     if feed:
-        # A private address: no shared cache keeps it. (A signed-in page's
-        # download gets private, no-store from core.middleware.)
+        # A private address: no shared cache keeps it; a calendar application
+        # may keep it five minutes, then asks again with its ETag (a 304 when
+        # nothing changed). A signed-in page's download gets private,
+        # no-store from core.middleware.
         response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _feed(found: Representation, filename: str) -> HttpResponse:
+    return _headers(feed_response(found, ICS_TYPE), filename)
 
 
 def _feed_of(token: str) -> CalendarFeed:
@@ -51,7 +71,8 @@ def _feed_of(token: str) -> CalendarFeed:
 
 
 @login_not_required
-@require_GET
+@require_safe
+@conditional_page
 def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
     user = _feed_of(token).user
 
@@ -64,27 +85,34 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
     # and shared by the people whose calendars are the same (Event.concerning:
     # the authority, the federations, each editor organisation).
     parts = ("personal_feed", *access.audience(user), user.language)
-    content = caching.cached(NAMESPACE, parts, build)
-    return _ics(content, "concertation-segur.ics")
+    found = representation(NAMESPACE, parts, build, significant=_what_it_shows)
+    return _feed(found, "concertation-segur.ics")
 
 
 @login_not_required
-@require_GET
+@require_safe
+@conditional_page
 def topic_feed(request: HttpRequest, token: str, key: str) -> HttpResponse:
     user = _feed_of(token).user
     topic = _topic(key)
     if topic is None:
         raise Http404
-    events = _feed_events().about_topic(topic)
-    with translation.override(user.language):
-        content = build_calendar(events, name=_("Concertation Ségur — %s") % topic.label)
-    return _ics(content, f"sujet-{topic.number or topic.slug}.ics")
+
+    def build() -> bytes:
+        events = _feed_events().about_topic(topic)
+        with translation.override(user.language):
+            return build_calendar(events, name=_("Concertation Ségur — %s") % topic.label)
+
+    parts = ("topic_feed", topic.pk, user.language)
+    found = representation(NAMESPACE, parts, build, significant=_what_it_shows)
+    return _feed(found, f"sujet-{topic.number or topic.slug}.ics")
 
 
-@require_GET
+@require_safe
 def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(_feed_events(), slug=slug)
-    return _ics(build_calendar([event], name=event.title), f"{event.slug}.ics", feed=False)
+    response = HttpResponse(build_calendar([event], name=event.title), content_type=ICS_TYPE)
+    return _headers(response, f"{event.slug}.ics", feed=False)
 
 
 def _feed_url(request: HttpRequest, name: str, **kwargs) -> str:

@@ -5,8 +5,9 @@
 - STATUS: CANCELLED for a cancelled event (kept in the feed so that
   subscribed calendars remove it), TENTATIVE for a date to confirm,
   CONFIRMED otherwise; events to schedule have no date and stay out;
-- DTSTART/DTEND in Europe/Paris with its VTIMEZONE, or DATE values for
-  all-day events (DTEND is the day after the last one, RFC 5545 §3.6.1);
+- DTSTART/DTEND in Europe/Paris with its VTIMEZONE (an event with hours and
+  no end lasts models.DEFAULT_DURATION), or DATE values for all-day events
+  (DTEND is the day after the last one, RFC 5545 §3.6.1);
 - DTSTAMP (the feed's generation, METHOD:PUBLISH), CREATED, LAST-MODIFIED;
 - URL: the event's page on the portal (settings.SITE_URL).
 """
@@ -103,8 +104,8 @@ def vevent(event: Event, stamp: datetime) -> icalendar.Event:
         component.add("transp", "TRANSPARENT")
     else:
         component.add("dtstart", start)
-        if event.ends_at:
-            component.add("dtend", timezone.localtime(event.ends_at, PARIS))
+        # models.DEFAULT_DURATION when no end is set: never a zero-minute event.
+        component.add("dtend", timezone.localtime(event.end, PARIS))
     component.add("created", event.created_at.astimezone(UTC))
     component.add("last-modified", event.updated_at.astimezone(UTC))
     component.add("url", url, parameters={"VALUE": "URI"})

@@ -42,6 +42,14 @@ class Audience(models.Model):
         return self.label
 
 
+# The deck announces the sharing sessions by their start alone ("12 octobre
+# 2023 14h") and says nothing of their length: an event with hours and no
+# end is shown, and handed to calendars, as lasting this long (README.md,
+# "Calendar"). Calendar applications show an event without an end as lasting
+# no time at all.
+DEFAULT_DURATION = timedelta(hours=2)
+
+
 class EventQuerySet(models.QuerySet):
     def upcoming(self, now=None) -> EventQuerySet:
         return self.filter(starts_at__gte=now or timezone.now()).order_by("starts_at")
@@ -152,6 +160,14 @@ class Event(models.Model):
         if self.ends_at:
             return timezone.localtime(self.ends_at).date()
         return self.day
+
+    @property
+    def end(self) -> datetime | None:
+        """When an event with hours ends: its end, else DEFAULT_DURATION after
+        its start. None for an all-day event (see last_day) or one with no date."""
+        if self.starts_at is None or self.all_day:
+            return None
+        return self.ends_at or self.starts_at + DEFAULT_DURATION
 
     @property
     def ends_by(self) -> datetime | None:

@@ -7,7 +7,6 @@ otherwise: the outbox then marks the row "nothing to send"."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -15,10 +14,10 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import dates
 from notifications.models import Delivery
 from notifications.reminders import Reminder
 
@@ -31,38 +30,16 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _day(value) -> str:
-    return date_format(value, "l j F Y")
-
-
-def _hour(value: datetime) -> str:
-    return time_format(timezone.localtime(value, PARIS), "H:i")
+_day = dates.day
+_hour = dates.hour
 
 
 def when(event: Event) -> str:
-    """The event's date and hours, Paris time, in the active language."""
-    start = timezone.localtime(event.starts_at, PARIS)
-    first, last = start.date(), event.last_day
-    if event.all_day:
-        if last and last != first:
-            return _("du %(first)s au %(last)s") % {"first": _day(first), "last": _day(last)}
-        return _("%(day)s, toute la journée") % {"day": _day(first)}
-    if event.ends_at and last == first:
-        text = _("%(day)s de %(start)s à %(end)s") % {
-            "day": _day(first),
-            "start": _hour(event.starts_at),
-            "end": _hour(event.ends_at),
-        }
-    elif event.ends_at:
-        text = _("du %(first)s à %(start)s au %(last)s à %(end)s") % {
-            "first": _day(first),
-            "start": _hour(event.starts_at),
-            "last": _day(last),
-            "end": _hour(event.ends_at),
-        }
-    else:
-        text = _("%(day)s à %(start)s") % {"day": _day(first), "start": _hour(event.starts_at)}
-    return _("%(when)s (heure de Paris)") % {"when": text}
+    """The event's date and hours, Paris time, in the active language (an
+    event with hours and no end lasts models.DEFAULT_DURATION)."""
+    return dates.span(
+        event.starts_at, end=event.end, all_day=event.all_day, last_day=event.last_day
+    )
 
 
 def in_days(days: int) -> str:
@@ -170,3 +147,20 @@ def questions_reminder(delivery: Delivery, context: dict[str, Any]) -> Reminder 
         len(items),
     ) % {"count": len(items), "event": event.title}
     return Reminder(subject, text, html)
+
+
+def changed_events_ics(notifications) -> list[tuple[str, bytes, str]]:
+    """The .ics of each event the notifications say moved, was cancelled or
+    reinstated, as the feeds give it now (same UID, SEQUENCE and STATUS:
+    a calendar application updates its copy). An event now to schedule has
+    no date, hence no .ics."""
+    ids = {notification.subject_id for notification in notifications}
+    events = (
+        Event.objects.in_feeds()
+        .filter(pk__in=ids)
+        .prefetch_related(Prefetch("agenda_items", AgendaItem.objects.select_related("topic")))
+    )
+    return [
+        (f"{event.slug}.ics", build_calendar([event], name=event.title), "text/calendar")
+        for event in events.order_by("starts_at", "pk")
+    ]

@@ -79,7 +79,7 @@ def _event_moved(event: Event, before: When, *, by) -> None:
         before.ends_at,
         before.all_day,
     ):
-        _tell(event, change="moved", by=by)
+        _tell(event, change="moved", by=by, before=before)
 
 
 def _event_cancelled(event: Event, *, by) -> None:
@@ -96,11 +96,28 @@ def _event_reinstated(event: Event, *, by) -> None:
     _tell(event, change="reinstated", by=by)
 
 
-def _tell(event: Event, *, change: str, by) -> None:
+def _when_data(when: When) -> dict:
+    """A date as a notification keeps it (JSON), to be told in each reader's
+    language at send time (core.dates.span): its start, its end (for an event
+    with hours, models.DEFAULT_DURATION when none is set), its last day."""
+    if when.starts_at is None:
+        return {"target_week": when.target_week.isoformat() if when.target_week else ""}
+    shape = Event(starts_at=when.starts_at, ends_at=when.ends_at, all_day=when.all_day)
+    return {
+        "starts_at": when.starts_at.isoformat(),
+        "end": shape.end.isoformat() if shape.end else "",
+        "all_day": when.all_day,
+        "last_day": shape.last_day.isoformat(),
+    }
+
+
+def _tell(event: Event, *, change: str, by, before: When | None = None) -> None:
     """Notify the participants an event concerns (the personal feed's rule:
     the registered organisations included) and its followers that it was
     moved, cancelled or reinstated — in the portal and by e-mail at each
-    one's rhythm. Nobody is told of a change to an event already over."""
+    one's rhythm, with the old and the new dates, which event it is (several
+    workshops share a title: its audiences and topics) and its updated
+    .ics. Nobody is told of a change to an event already over."""
     if event.is_over():
         return
     active = User.objects.filter(is_active=True, closed_at=None)
@@ -109,16 +126,23 @@ def _tell(event: Event, *, change: str, by) -> None:
         participant_people(),
     )[event.pk]
     people |= reminders.followers([event], active)[event.pk]
+    agenda = event.agenda_items.select_related("topic").order_by("order", "pk")
+    data = {
+        "change": change,
+        "starts_at": event.starts_at.isoformat() if event.starts_at else "",
+        "reason": event.cancellation_reason if change == "cancelled" else "",
+        "when": _when_data(When.of(event)),
+        "audiences": [audience.label for audience in event.audiences.order_by("label")],
+        "agenda": [item.topic.label if item.topic else item.label for item in agenda],
+    }
+    if before is not None:
+        data["before"] = _when_data(before)
     notify(
         subjects=[event],
         kind=Notification.Kind.EVENT_CHANGED,
         actor=by,
         key=f"event_{change}:{event.pk}:{event.sequence}",
-        data={
-            "change": change,
-            "starts_at": event.starts_at.isoformat() if event.starts_at else "",
-            "reason": event.cancellation_reason if change == "cancelled" else "",
-        },
+        data=data,
         recipients=people,
     )
 

@@ -2,8 +2,10 @@
 
 Exports never let a spreadsheet evaluate a value: in XLSX every cell is
 written as text (never a formula, never a number); in CSV a value starting
-with =, +, -, @, a tab or a carriage return is written after an apostrophe,
-which the import removes again (reading.escape_formula / unescape_formula).
+with =, +, -, @, a tab or a carriage return, or one that a spreadsheet
+would read as a number, a date, a time or a truth value ("5:9:1", "007",
+"1/2", "1E3", "VRAI"), is written after an apostrophe, which the import
+removes again (reading.escape_formula / unescape_formula).
 Imports read the authority's files as they are (reading.read_table): the
 admin's import page uses these formats too.
 """
@@ -17,10 +19,10 @@ import json
 import tablib
 from import_export.formats import base_formats
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
 
+from core.spreadsheets import Column, sheet_title, write_sheet
+
+from . import columns
 from .reading import FileRejected, escape_formula, read_table
 from .resources import dataset_from_table
 
@@ -79,29 +81,26 @@ class CatalogueXLSX(_CatalogueFormat, base_formats.XLSX):
         return "xlsx"
 
     def export_data(self, dataset: tablib.Dataset, **kwargs) -> bytes:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=(dataset.title or "Exigences")[:31])
-        widths = {"A": 22, "B": 8}
-        for letter, width in widths.items():
-            sheet.column_dimensions[letter].width = width
-        sheet.freeze_panes = "C2"
-
-        def cell(value, bold=False):
-            text = ILLEGAL_CHARACTERS_RE.sub("", _cell_text(value))
-            written = WriteOnlyCell(sheet, value=text)
-            # Text, whatever it holds: "=SOMME(A1)" stays words, "007" keeps its zeros.
-            written.data_type = "s"
-            written.alignment = Alignment(wrap_text=True, vertical="top")
-            if bold:
-                written.font = Font(bold=True)
-            return written
-
-        sheet.append([cell(h, bold=True) for h in dataset.headers])
-        for row in dataset:
-            sheet.append([cell(value) for value in row])
+        # Text cells only (core.spreadsheets: "=SOMME(A1)" stays words, "007"
+        # keeps its zeros), Markdown kept as written: the import reads it back.
+        columns = [Column(header, _width(header)) for header in dataset.headers]
+        title = dataset.title or "Exigences"
+        workbook = Workbook()
+        write_sheet(workbook.active, columns, list(dataset), freeze="C2")
+        workbook.active.title = sheet_title(title)
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
+
+
+def _width(header: str) -> int:
+    """Room for statements and comments; a reference or a SONS code is short."""
+    key = columns.column_of(header)
+    if key in (columns.STATEMENT, columns.COMMENT, columns.REMARK) or (key or "").startswith(
+        columns.VERSION_PREFIX
+    ):
+        return 60
+    return {columns.REFERENCE: 22, columns.SONS: 8, columns.TOPIC: 30}.get(key, 16)
 
 
 class CatalogueJSON(_CatalogueFormat, base_formats.JSON):

@@ -29,12 +29,30 @@ from core import files
 from . import columns
 
 HEADER_SEARCH_ROWS = 30
-# A spreadsheet must never evaluate a value: in CSV, a value starting with
-# one of these is written after an apostrophe (exports), which the import
-# removes again. An apostrophe followed by one of them (or by another
-# apostrophe) is doubled, so that every value comes back as it was.
+# A spreadsheet must never evaluate a value nor change its type: in CSV, a
+# value starting with one of these, or one a spreadsheet would read as a
+# number, a date, a time or a truth value (``read_as_data``), is written
+# after an apostrophe (exports), which the import removes again. Spreadsheets
+# keep the apostrophe as part of a text cell: "'5:9:1" stays text, where
+# "5:9:1" would open as the time 05:09:01, "007" as 7, "1/2" as 1 February.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_ESCAPABLE = (*FORMULA_STARTS, "'")
+# What LibreOffice (with "detect special numbers") and Excel take for a
+# number, a percentage, an amount, a time or a date: digits with separators,
+# signs, brackets (accounting negatives), currency, an exponent…
+_NUMBER_CHARS = r"[\d\s.,:;/\-+%()'’€$£¥eEtT\u00a0\u202f]"
+_NUMBER_LIKE = re.compile(rf"{_NUMBER_CHARS}*\d{_NUMBER_CHARS}*(?:[aApP][mM]?)?")
+# …month names with digits ("25 sept. 2023", "janv-24", "Jan 2023"), truth values.
+_MONTHS = (
+    "jan|janv|janvier|january|feb|fev|fév|févr|fevr|février|fevrier|february|mar|mars|march|"
+    "apr|avr|avril|april|may|mai|jun|juin|june|jul|juil|juillet|july|aug|aou|aoû|août|aout|"
+    "august|sep|sept|septembre|september|oct|octobre|october|nov|novembre|november|"
+    "dec|déc|decembre|décembre|december"
+)
+_MONTH_DATE = re.compile(
+    rf"(?:\d+[\s.,/\-]*)?(?:{_MONTHS})\.?(?:[\s.,/\-]*\d+)*|\d+[\s.,/\-]*(?:{_MONTHS})\.?",
+    re.IGNORECASE,
+)
+_TRUTH = {"true", "false", "vrai", "faux"}
 
 
 class FileRejected(Exception):
@@ -46,16 +64,42 @@ class Exact(str):
     it is, no blank trimmed."""
 
 
+def read_as_data(value: str) -> bool:
+    """Whether a spreadsheet opening ``value`` in a CSV file would make it
+    something else than this text: a formula, a number, a date, a time, a
+    truth value."""
+    if value.startswith(FORMULA_STARTS):
+        return True
+    stripped = value.strip(" \t\r\n\u00a0\u202f")
+    if not stripped:
+        return False
+    if stripped.casefold() in _TRUTH:
+        return True
+    if _NUMBER_LIKE.fullmatch(stripped):
+        return True
+    return bool(_MONTH_DATE.fullmatch(stripped)) and any(c.isdigit() for c in stripped)
+
+
 def escape_formula(value: str) -> str:
-    """The CSV cell for ``value``: never starts with a character that makes a
-    spreadsheet evaluate it."""
-    if value.startswith(FORMULA_STARTS) or (value.startswith("'") and value[1:2] in _ESCAPABLE):
+    """The CSV cell for ``value``: never evaluated, never read as a number or
+    a date. An apostrophe before a value that would be escaped is doubled,
+    so that ``unescape_formula`` gives every value back as it was."""
+    if _escaped(value):
         return "'" + value
     return value
 
 
+def _escaped(value: str) -> bool:
+    while True:
+        if read_as_data(value):
+            return True
+        if not value.startswith("'"):
+            return False
+        value = value[1:]
+
+
 def unescape_formula(value: str) -> str:
-    if value.startswith("'") and value[1:2] and value[1:2] in _ESCAPABLE:
+    if value.startswith("'") and _escaped(value[1:]):
         return Exact(value[1:])
     return value
 

@@ -377,3 +377,108 @@ def with_zeros(package: bytes, member: str, size: int) -> bytes:
         for start in range(0, size, len(chunk)):
             out.write(chunk[: size - start])
     return buffer.getvalue()
+
+
+# --- The programs people open our files with --------------------------------------------
+
+
+def debian_program(name: str, package: str) -> str:
+    """The path of a program a test opens our files with (LibreOffice,
+    poppler's pdfinfo…). Missing in CI is a failure (.ci/run installs it);
+    elsewhere the test skips and says what to install."""
+    import pytest
+
+    path = shutil.which(name)
+    if path is None:
+        message = (
+            f"`{name}` not found: install Debian's {package} package (apt-get install {package})"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+# What a person picks in LibreOffice's text import for the portal's CSV
+# (semicolons, UTF-8, French), with "detect special numbers" on, as Excel
+# always does: the reading most eager to turn text into numbers and dates.
+CSV_FILTER = "59,34,76,1,,1036,false,true"
+
+
+def libreoffice_convert(
+    sources: list[Path], target: str, outdir: Path, *, infilter: str | None = None
+) -> list[Path]:
+    """``sources`` opened and saved by LibreOffice headless as ``target``
+    (``soffice --convert-to``, e.g. "xlsx" or "csv:Text - txt - csv
+    (StarCalc):59,34,76,1"), with a profile of its own under ``outdir``."""
+    soffice = debian_program("soffice", "libreoffice-calc-nogui")
+    outdir.mkdir(parents=True, exist_ok=True)
+    command = [
+        soffice,
+        f"-env:UserInstallation={(outdir / 'profile').as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(outdir),
+    ]
+    if infilter:
+        command.insert(-4, f"--infilter={infilter}")
+    done = subprocess.run(  # noqa: S603 - our own command line, no shell
+        [*command, *map(str, sources)], capture_output=True, text=True, timeout=180, check=False
+    )
+    extension = target.split(":")[0]
+    converted = [outdir / f"{source.stem}.{extension}" for source in sources]
+    missing = [path.name for path in converted if not path.exists()]
+    assert not missing, f"LibreOffice converted nothing for {missing}: {done.stdout}{done.stderr}"
+    return converted
+
+
+# ical.js (Mozilla's iCalendar parser, in Thunderbird and many web calendars),
+# installed from the npm registry with the machine's Node into var/node the
+# first time a test needs it; offline, the test skips (fails in CI).
+ICALJS = "ical.js@2.2.1"
+
+
+def icaljs_library() -> Path:
+    """The path of ical.js's ES module, installed if need be."""
+    import pytest
+
+    debian_program("node", "nodejs")
+    npm = debian_program("npm", "npm")
+    prefix = Path(settings.BASE_DIR) / "var" / "node"
+    library = prefix / "node_modules" / "ical.js" / "dist" / "ical.js"
+    package = prefix / "node_modules" / "ical.js" / "package.json"
+    wanted = ICALJS.rsplit("@", 1)[1]
+    if not library.exists() or f'"version": "{wanted}"' not in package.read_text():
+        done = subprocess.run(  # noqa: S603 - npm with our own arguments
+            [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", prefix, ICALJS],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        if done.returncode != 0 or not library.exists():
+            message = f"Could not install {ICALJS} with npm: {done.stderr[-500:]}"
+            if os.environ.get("CI"):
+                pytest.fail(message)
+            pytest.skip(message)
+    return library
+
+
+def icaljs_read(files: list[Path]) -> dict[str, dict]:
+    """Each iCalendar file as ical.js reads it (calendar_app/tests/icaljs_read.mjs)."""
+    import json
+
+    script = Path(settings.BASE_DIR) / "calendar_app" / "tests" / "icaljs_read.mjs"
+    library = icaljs_library()
+    done = subprocess.run(  # noqa: S603 - node on our own script and files
+        [shutil.which("node"), str(script), str(library), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, f"ical.js could not read the feeds: {done.stderr}"
+    return json.loads(done.stdout)

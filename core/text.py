@@ -6,6 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from html.parser import HTMLParser
 
 import markdown as markdown_lib
 import nh3
@@ -28,6 +29,75 @@ def render_markdown(text: str, *, link_rel: str = "noopener noreferrer nofollow"
         url_schemes={"http", "https", "mailto"},
         link_rel=link_rel,
     )
+
+
+class _PlainText(HTMLParser):
+    """Our sanitised Markdown HTML (ALLOWED_TAGS) as the text a reader sees:
+    paragraphs apart, list items on their own line after a bullet or their
+    number, a link's address after its words."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.lists: list[list[int] | None] = []  # per open list: [next number] or None
+        self.href: list[str | None] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("p", "blockquote"):
+            self.parts.append("\n\n")
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in ("ul", "ol"):
+            self.lists.append([1] if tag == "ol" else None)
+        elif tag == "li":
+            numbering = self.lists[-1] if self.lists else None
+            indent = "  " * max(0, len(self.lists) - 1)
+            if numbering is None:
+                self.parts.append(f"\n{indent}• ")
+            else:
+                self.parts.append(f"\n{indent}{numbering[0]}. ")
+                numbering[0] += 1
+        elif tag == "a":
+            self.href.append(dict(attrs).get("href"))
+            self.parts.append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("p", "blockquote"):
+            self.parts.append("\n\n")
+        elif tag in ("ul", "ol"):
+            if self.lists:
+                self.lists.pop()
+            if not self.lists:
+                self.parts.append("\n")
+        elif tag == "a" and self.href:
+            href = self.href.pop()
+            if href and href.removeprefix("mailto:") not in self.parts[-1]:
+                self.parts.append(f" ({href.removeprefix('mailto:')})")
+
+    def handle_data(self, data):
+        # A line break inside a paragraph of Markdown is a space on the page.
+        text = re.sub(r"\s*\n\s*", " ", data)
+        if not self.parts or self.parts[-1].endswith(("\n", " ")):
+            text = text.lstrip()
+        if text:
+            self.parts.append(text)
+
+    def text(self) -> str:
+        joined = "".join(self.parts)
+        joined = re.sub(r"[ \t]+\n", "\n", joined)
+        return re.sub(r"\n{3,}", "\n\n", joined).strip()
+
+
+@lru_cache(maxsize=4096)
+def markdown_to_text(text: str) -> str:
+    """Markdown as plain text, as the page shows it (for spreadsheet cells
+    and e-mails): no ``**``, bullets for lists, paragraphs kept apart."""
+    if not text:
+        return ""
+    parser = _PlainText()
+    parser.feed(render_markdown(text))
+    parser.close()
+    return parser.text()
 
 
 def render_user_markdown(text: str) -> str:

@@ -5,6 +5,7 @@ with a Message-ID derived from what they deliver and a one-click unsubscribe
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -22,6 +23,21 @@ from .models import Delivery, EmailPreference, Notification
 from .schedule import NOTIFICATION_KINDS
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+# What an app above attaches to the e-mails of its notifications (the
+# calendar: a moved or cancelled event's updated .ics), registered from its
+# AppConfig.ready(): attacher(notifications of that kind) → [(file name,
+# content, MIME type)], called at send time in the recipient's language.
+Attachment = tuple[str, bytes, str]
+ATTACHERS: dict[str, Callable[[list[Notification]], list[Attachment]]] = {}
+
+
+def register_attachments(
+    kind: str, attacher: Callable[[list[Notification]], list[Attachment]]
+) -> None:
+    if kind not in Notification.Kind.values:
+        raise ValueError(f"{kind!r} is not a kind of notification (Notification.Kind)")
+    ATTACHERS[kind] = attacher
 
 
 def unsubscribe_token(user) -> str:
@@ -167,7 +183,12 @@ def build(delivery: Delivery) -> EmailMultiAlternatives | None:
         subject = _subject_line(delivery, notifications)
         text = render_to_string("notifications/email/notifications.txt", context)
         html = render_to_string("notifications/email/notifications.html", context)
-    return _envelope(
+        attachments = []
+        for kind, attacher in ATTACHERS.items():
+            of_kind = [n for n in notifications if n.kind == kind]
+            if of_kind:
+                attachments += attacher(of_kind)
+    message = _envelope(
         recipient,
         subject=subject,
         text=text,
@@ -175,6 +196,9 @@ def build(delivery: Delivery) -> EmailMultiAlternatives | None:
         message_id=message_id(delivery, notifications),
         unsubscribe_url=context["unsubscribe_url"],
     )
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    return message
 
 
 def _build_reminder(delivery: Delivery) -> EmailMultiAlternatives | None:

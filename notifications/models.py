@@ -7,14 +7,19 @@ importing the apps that define them (DESIGN.md).
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core import dates
 
 
 class Follow(models.Model):
@@ -313,12 +318,7 @@ class Notification(models.Model):
         if self.kind == self.Kind.FEEDBACK_FILED:
             return gettext("Retour déposé : %(subject)s") % {"subject": name}
         if self.kind == self.Kind.EVENT_CHANGED:
-            change = self.data.get("change")
-            if change == "cancelled":
-                return gettext("Événement annulé : %(subject)s") % {"subject": name}
-            if change == "reinstated":
-                return gettext("Événement rétabli : %(subject)s") % {"subject": name}
-            return gettext("Nouvelle date pour %(subject)s") % {"subject": name}
+            return self._event_title(name)
         if self.kind == self.Kind.FEEDBACK_COSIGN_INVITATION:
             return gettext("%(organisation)s vous invite à cosigner %(subject)s") % {
                 "organisation": self.data.get("organisation", ""),
@@ -346,3 +346,86 @@ class Notification(models.Model):
     def detail(self) -> str:
         """The decision's comment or the new statement (Markdown, deck's French)."""
         return self.data.get("comment") or self.data.get("statement") or ""
+
+    def _event_title(self, name: str) -> str:
+        """Which event (several workshops share a title: its date tells them
+        apart) and, for a move, its old and its new date."""
+        change = self.data.get("change")
+        after = _short_when(self.data.get("when"))
+        before = _short_when(self.data.get("before"))
+        if change == "cancelled":
+            if after:
+                return gettext("Événement annulé : %(subject)s (%(when)s)") % {
+                    "subject": name,
+                    "when": after,
+                }
+            return gettext("Événement annulé : %(subject)s") % {"subject": name}
+        if change == "reinstated":
+            if after:
+                return gettext("Événement rétabli : %(subject)s (%(when)s)") % {
+                    "subject": name,
+                    "when": after,
+                }
+            return gettext("Événement rétabli : %(subject)s") % {"subject": name}
+        if before and after:
+            return gettext("Nouvelle date pour %(subject)s (%(before)s → %(after)s)") % {
+                "subject": name,
+                "before": before,
+                "after": after,
+            }
+        return gettext("Nouvelle date pour %(subject)s") % {"subject": name}
+
+    @property
+    def facts(self) -> list[tuple[str, str]]:
+        """What the e-mail and the list say besides the title, as (label,
+        text) lines in the active language: for a moved or cancelled event,
+        its old and new dates, its audiences and its agenda."""
+        if self.kind != self.Kind.EVENT_CHANGED or "when" not in self.data:
+            return []
+        lines = []
+        when = _long_when(self.data.get("when"))
+        if "before" in self.data:
+            lines.append((gettext("Ancienne date"), _long_when(self.data["before"])))
+            lines.append((gettext("Nouvelle date"), when))
+        else:
+            lines.append((gettext("Date"), when))
+        if self.data.get("reason"):
+            lines.append((gettext("Motif"), self.data["reason"]))
+        audiences = self.data.get("audiences") or []
+        lines.append((gettext("Public"), ", ".join(audiences) or gettext("tous les publics")))
+        if self.data.get("agenda"):
+            lines.append((gettext("Ordre du jour"), " ; ".join(self.data["agenda"])))
+        return lines
+
+
+def _moment(when: dict):
+    start = datetime.fromisoformat(when["starts_at"])
+    end = datetime.fromisoformat(when["end"]) if when.get("end") else None
+    last_day = date.fromisoformat(when["last_day"]) if when.get("last_day") else None
+    return start, end, bool(when.get("all_day")), last_day
+
+
+def _long_when(when: dict | None) -> str:
+    """An event's date as its notification kept it, in words (core.dates)."""
+    if not when:
+        return ""
+    if not when.get("starts_at"):
+        week = when.get("target_week")
+        if week:
+            monday = date_format(date.fromisoformat(week), "j F Y")
+            return gettext("à planifier, semaine du %(day)s") % {"day": monday}
+        return gettext("date à définir")
+    start, end, all_day, last_day = _moment(when)
+    return dates.span(start, end=end, all_day=all_day, last_day=last_day)
+
+
+def _short_when(when: dict | None) -> str:
+    """The day (and hour) an event starts, short, for a title: "20 octobre
+    2023", "12 octobre 2023 à 14:00"."""
+    if not when or not when.get("starts_at"):
+        return gettext("à planifier") if when else ""
+    start, _end, all_day, _last = _moment(when)
+    day = date_format(timezone.localtime(start, dates.PARIS).date(), "j F Y")
+    if all_day:
+        return day
+    return gettext("%(day)s à %(start)s") % {"day": day, "start": dates.hour(start)}

@@ -6,14 +6,17 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from io import BytesIO
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import rnc2rng
 import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from lxml import etree, isoschematron
 from openpyxl import load_workbook
 
 from arbitrations.caching import NAMESPACE
@@ -151,28 +154,53 @@ def test_grouped_by_topic_in_the_decks_order_and_federations_see_their_members(p
     assert "SC.DMP/ALI/PROG.02" not in unescaped(login(persona_user, "editor2").get(URL))
 
 
-def test_the_xlsx_export_writes_every_cell_as_text(persona_user):
-    decide(
-        persona_user("lead"),
-        "SC.SSI/IE.31",
-        ["LGC"],
-        "kept",
-        '=HYPERLINK("https://example.org","clic")',
-    )
+def test_the_xlsx_export_writes_text_real_dates_and_plain_text(persona_user):
+    """Issue 21: dates are dates (sorting and filters work), comments the text
+    a reader sees (no ``**``), rows tall enough for their wrapped text; every
+    other cell is text, never a formula (issue 5)."""
+    lead = persona_user("lead")
+    with at(5, 10):
+        decide(lead, "SC.SSI/IE.31", ["LGC"], "kept", '=HYPERLINK("https://example.org","clic")')
+    with at(6, 15):
+        decide(
+            lead,
+            "SC.SSI/IE.32",
+            ["LGC"],
+            "kept",
+            "Conservée **sans changement** :\n\n- premier point ;\n- second point.",
+        )
     response = login(persona_user, "editor").get(reverse("my_decisions_xlsx"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows())
-    assert [c.value for c in rows[0]][:4] == ["Sujet", "Exigence", "SONS", "Arbitrage"]
-    cells = [c for row in rows for c in row if c.value is not None]
-    assert {c.data_type for c in cells} == {"s"}, "a cell is not text"
-    formula = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
-    assert len(formula) == 1
-    assert formula[0].data_type == "s"
-    references = {row[1].value for row in rows[1:]}
-    assert "SC.SSI/IE.33" in references
-    assert "SC.DMP/ALI/PROG.02" in references
+    header = [c.value for c in rows[0]]
+    assert header[:4] == ["Sujet", "Exigence", "SONS", "Arbitrage"]
+    published = header.index("Publié le")
+    comment = header.index("Commentaire")
+    by_reference = {row[1].value: row for row in rows[1:]}
+    assert {"SC.SSI/IE.33", "SC.DMP/ALI/PROG.02"} <= set(by_reference)
+    # Paris time, as the page shows it, with a date format.
+    ie32 = by_reference["SC.SSI/IE.32"]
+    assert ie32[published].value == datetime(2023, 10, 6, 15, 0)
+    assert ie32[published].is_date
+    assert ie32[published].number_format == "DD/MM/YYYY HH:MM"
+    assert ie32[comment].value == (
+        "Conservée sans changement :\n\n• premier point ;\n• second point."
+    )
+    # Four lines of comment (one blank): the row is at least four lines of 15 points.
+    assert sheet.row_dimensions[ie32[0].row].height >= 4 * 15
+    assert ie32[comment].alignment.wrap_text
+    for row in rows[1:]:
+        assert row[published].is_date, row[1].value
+        for index, cell in enumerate(row):
+            if index != published and cell.value is not None:
+                assert cell.data_type == "s", (row[1].value, header[index])
+                assert "**" not in cell.value
+    assert by_reference["SC.SSI/IE.31"][comment].value.startswith("=HYPERLINK")
+    # Sorting and filtering from the header row.
+    assert sheet.auto_filter.ref == f"A1:I{len(rows)}"
+    assert sheet.freeze_panes == "A2"
 
 
 def test_the_private_feed_is_read_without_login_and_revocable(persona_user):
@@ -202,6 +230,115 @@ def test_the_private_feed_is_read_without_login_and_revocable(persona_user):
     client.post(reverse("my_decisions_feed_settings"), {"action": "revoke"})
     assert anonymous.get(new_url).status_code == 404
     assert not DecisionFeedToken.objects.active().filter(user=persona_user("editor")).exists()
+
+
+DATA = Path(__file__).parent / "data"
+ATOM = "{http://www.w3.org/2005/Atom}"
+# RFC 4151 §2.1: tag:authorityName,date:specific (DNS name, yyyy[-mm[-dd]]).
+TAG_URI = re.compile(
+    r"tag:[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
+    r",\d{4}(-\d{2}(-\d{2})?)?:[\w\-.~!$&'()*+,;=:@/?%]+"
+)
+
+
+@pytest.fixture(scope="module")
+def atom_validators():
+    """RFC 4287's own schema (Appendix B): its RELAX NG grammar, and its
+    Schematron rules (an author for every entry, a link or a content)."""
+    grammar = rnc2rng.dumps(rnc2rng.loads((DATA / "atom.rnc").read_text()))
+    # rnc2rng declares the RNC's empty "local" namespace as a prefix, which
+    # XML forbids; the grammar names it as ns="" where it uses it.
+    grammar = grammar.replace(' xmlns:local=""', "").replace('xmlns:local=""', "")
+    relax_ng = etree.RelaxNG(etree.fromstring(grammar.encode()))
+    schematron = isoschematron.Schematron(etree.parse(str(DATA / "atom-rules.sch")))
+    return relax_ng, schematron
+
+
+def _assert_valid_atom(content: bytes, validators) -> etree._Element:
+    relax_ng, schematron = validators
+    document = etree.fromstring(content)
+    assert relax_ng.validate(document), relax_ng.error_log
+    assert schematron.validate(document), schematron.error_log
+    return document
+
+
+def test_the_atom_feed_is_valid_rfc_4287(persona_user, atom_validators):
+    """Issue 21: entry ids were "arbitrage-11" (relative), no author, the same
+    feed id for everyone. Checked by RFC 4287's schema and rules, and by its
+    text: ids are absolute IRIs (§4.2.6), here tag: URIs (RFC 4151), unique
+    within the feed; the feed has an author (§4.1.1); each person's feed has
+    its own id."""
+    ids = {}
+    for persona in ("editor", "editor2"):
+        token = DecisionFeedToken.objects.create(user=persona_user(persona))
+        response = Client().get(reverse("my_decisions_feed", kwargs={"token": token.token}))
+        assert response.status_code == 200
+        feed = _assert_valid_atom(response.content, atom_validators)
+        feed_id = feed.findtext(f"{ATOM}id")
+        assert TAG_URI.fullmatch(feed_id), feed_id
+        ids[persona] = feed_id
+        assert feed.findtext(f"{ATOM}author/{ATOM}name")
+        entries = feed.findall(f"{ATOM}entry")
+        assert entries
+        entry_ids = [entry.findtext(f"{ATOM}id") for entry in entries]
+        assert len(set(entry_ids)) == len(entry_ids)
+        for entry_id in entry_ids:
+            assert TAG_URI.fullmatch(entry_id), entry_id
+        for entry in entries:
+            link = entry.find(f"{ATOM}link[@rel='alternate']")
+            assert link.get("href").startswith("http://testserver/")
+    assert ids["editor"] != ids["editor2"]
+    # The same decision has the same id in every feed and after a new address.
+    token = DecisionFeedToken.objects.active().get(user=persona_user("editor"))
+    token.revoke()
+    renewed = DecisionFeedToken.objects.create(user=persona_user("editor"))
+    again = etree_of(Client().get(reverse("my_decisions_feed", kwargs={"token": renewed.token})))
+    assert again.findtext(f"{ATOM}id") == ids["editor"]
+
+
+def etree_of(response):
+    return etree.fromstring(response.content)
+
+
+def test_the_validators_refuse_what_the_issue_found(atom_validators):
+    """The strict check fails on the feed the issue describes: no author."""
+    relax_ng, schematron = atom_validators
+    entry = (
+        "<entry><title>t</title><id>tag:example.org,2023:a/1</id>"
+        '<updated>2023-09-25T00:00:00+02:00</updated><link href="http://example.org/"/></entry>'
+    )
+    feed = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        "<id>tag:example.org,2023:f</id><updated>2023-09-25T00:00:00+02:00</updated>"
+        f"{entry}</feed>"
+    )
+    assert relax_ng.validate(etree.fromstring(feed))
+    assert not schematron.validate(etree.fromstring(feed))
+    assert not relax_ng.validate(etree.fromstring(feed.replace("<title>t</title>", "", 1)))
+
+
+def test_the_atom_feed_answers_head_and_304(persona_user):
+    token = DecisionFeedToken.objects.create(user=persona_user("editor"))
+    url = reverse("my_decisions_feed", kwargs={"token": token.token})
+    reader = Client()
+    first = reader.get(url)
+    assert first.status_code == 200
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert first["Cache-Control"] == "private, max-age=300"
+    head = reader.head(url)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == etag
+    assert head["Content-Type"] == first["Content-Type"]
+    assert reader.get(url, headers={"if-none-match": etag}).status_code == 304
+    assert reader.get(url, headers={"if-modified-since": modified}).status_code == 304
+    # A new decision on LGC: the feed changed.
+    with at(20):
+        decide(persona_user("lead"), "SC.SSI/IE.31", ["LGC"], "kept", "Confirmée.")
+    changed = reader.get(url, headers={"if-none-match": etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert b"Confirm\xc3\xa9e." in changed.content
 
 
 def test_a_deactivated_account_s_feed_is_closed(persona_user):

@@ -5,6 +5,7 @@ XLSX; and the presentation of a session's decisions, slide by slide."""
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from io import BytesIO
 
@@ -15,7 +16,8 @@ from pypdf import PdfReader
 
 from arbitrations import exports
 from arbitrations.models import Arbitration
-from core.testing import assert_queries_constant, unescaped
+from arbitrations.services import DecisionInput, current_by_sons, record_decision, snapshot
+from core.testing import assert_queries_constant, debian_program, unescaped
 from topics.models import Requirement, RequirementSons, Sons
 
 pytestmark = pytest.mark.django_db
@@ -99,10 +101,16 @@ def test_the_xlsx_record_holds_the_decisions_as_text(client_as):
     response = client_as("federation").get(reverse("session_record_xlsx", kwargs=SESSION))
     sheet = load_workbook(BytesIO(response.content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0][:4] == ["Sujet", "Objet", "SONS", "Arbitrage"]
+    assert rows[0][:4] == ["Sujet", "Exigence", "SONS", "Arbitrage"]
     assert [(r[1], r[3]) for r in rows[1:10]] == DECK_DECISIONS
     assert rows[1][2] == "DPI, PFI, RIS, LGC"
-    assert {c.data_type for row in sheet.iter_rows() for c in row if c.value} == {"s"}
+    assert ("Le sujet lui-même", "Exigence supprimée") in [(r[1], r[3]) for r in rows]
+    # "Publié le" is a date (issue 21), every other cell text.
+    published = rows[0].index("Publié le")
+    for row in list(sheet.iter_rows())[1:]:
+        assert row[published].is_date
+        assert row[published].value.year == 2023
+        assert {c.data_type for i, c in enumerate(row) if c.value and i != published} == {"s"}
 
 
 def test_the_topic_record_shows_the_current_decisions_of_its_requirements(client_as):
@@ -111,6 +119,74 @@ def test_the_topic_record_shows_the_current_decisions_of_its_requirements(client
     assert [f[0] for f in found] == [f"SC.SSI/IE.3{n}" for n in range(6)]
     pdf = client_as("editor").get(reverse("topic_record_pdf", kwargs={"key": "7"}))
     assert "SC.SSI/IE.35 — Instruction en cours" in " ".join(pdf_text(pdf.content).split())
+
+
+# Issue 21: a word longer than a line (90 characters, no space, no hyphen).
+LONG_WORD = "".join(f"Méta{n:02}" for n in range(15))
+assert len(LONG_WORD) == 90
+
+
+def _long_word_decision(persona_user) -> None:
+    """SC.SSI/IE.33 (topic 7) modified for LGC, its new statement holding LONG_WORD."""
+    lead = persona_user("lead")
+    requirement = Requirement.objects.get(reference="SC.SSI/IE.33")
+    lgc = Sons.objects.get(code="LGC")
+    record_decision(
+        by=lead,
+        subject=requirement,
+        sons=[lgc],
+        data=DecisionInput(
+            decision=Arbitration.Decision.MODIFIED,
+            comment="Énoncé précisé.",
+            new_statement=f"Le système DOIT afficher {LONG_WORD} en entier.",
+        ),
+        base=snapshot(current_by_sons(requirement, lead), [lgc.pk]),
+    ).arbitration.publish(by=lead)
+
+
+def _poppler(tmp_path, content: bytes, *command: str) -> str:
+    path = tmp_path / "releve.pdf"
+    path.write_bytes(content)
+    program = debian_program(command[0], "poppler-utils")
+    output = [] if command[0] == "pdfinfo" else ["-"]  # the text tools write to stdout
+    done = subprocess.run(
+        [program, *command[1:], str(path), *output], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_the_pdf_record_is_tagged_in_the_readers_language(client_as, tmp_path):
+    """RGAA: a tagged PDF (a structure tree, PDF/UA-1) whose language is set."""
+    url = reverse("session_record_pdf", kwargs=SESSION)
+    info = _poppler(tmp_path, client_as("editor").get(url).content, "pdfinfo")
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    reader = PdfReader(BytesIO(client_as("editor").get(url).content))
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "fr"
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert "pdfuaid:part" in reader.xmp_metadata.stream.get_data().decode()
+    # Read in English: the record says so.
+    english = client_as("editor")
+    english.cookies["django_language"] = "en"
+    catalog = PdfReader(BytesIO(english.get(url).content)).trailer["/Root"]
+    assert catalog["/Lang"] == "en"
+
+
+def test_a_long_word_wraps_and_nothing_runs_off_the_page(client_as, persona_user, tmp_path):
+    _long_word_decision(persona_user)
+    content = client_as("editor").get(reverse("topic_record_pdf", kwargs={"key": "7"})).content
+    # Every word's box is on the page, inside its margins (poppler's boxes, in points).
+    boxes = _poppler(tmp_path, content, "pdftotext", "-bbox")
+    (width,) = set(re.findall(r'<page width="([\d.]+)"', boxes))
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<', boxes)
+    assert words
+    off = [(text, x_max) for x_min, x_max, text in words if float(x_max) > float(width) - 40]
+    assert not off, off
+    # The word is all there: wrapped across lines, not cut.
+    text = _poppler(tmp_path, content, "pdftotext")
+    assert LONG_WORD in text.replace("\n", ""), text
+    assert LONG_WORD in pdf_text(content).replace("\n", "")
 
 
 def test_the_presentation_shows_one_requirement_per_screen_like_the_deck(client_as):

@@ -9,7 +9,7 @@ every change, STATUS:CANCELLED, a link back, VTIMEZONE for Europe/Paris)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +19,9 @@ from django.urls import reverse
 from ical.calendar_stream import IcsCalendarStream
 
 from calendar_app import services
+from calendar_app.caching import invalidate_event_pages
 from calendar_app.models import CalendarFeed, Event
+from core.testing import icaljs_read
 
 PARIS = ZoneInfo("Europe/Paris")
 SITE = "https://concertation.example.org"
@@ -286,3 +288,147 @@ def test_registering_puts_a_workshop_of_another_audience_in_the_feed(feed_of, pe
         assert event.title not in {e.summary for e in strict(read_feed(token)).events}
         services.register(event, organisation=editor.organisation, by=editor)
         assert event.title in {e.summary for e in strict(read_feed(token)).events}
+
+
+@pytest.mark.django_db
+def test_feeds_answer_head_and_304_until_an_event_changes(feed_of, persona_user):
+    """Issue 21: calendar applications poll every few minutes. HEAD answers
+    like GET without a body; an ETag and a Last-Modified come with every
+    answer; asking again with them gets 304 (RFC 9110 §13.1) until what the
+    feed shows changes — not merely the time it was written (DTSTAMP)."""
+    token = feed_of("editor").token
+    urls = [
+        reverse("calendar_feed", kwargs={"token": token}),
+        reverse("calendar_topic_feed", kwargs={"token": token, "key": "6"}),
+    ]
+    calendar_app = Client()
+    first = {}
+    with time_machine.travel(NOW, tick=False):
+        for url in urls:
+            response = calendar_app.get(url)
+            assert response.status_code == 200
+            assert response["Cache-Control"] == "private, max-age=300"
+            first[url] = response
+            head = calendar_app.head(url)
+            assert head.status_code == 200
+            assert head.content == b""
+            for header in ("ETag", "Last-Modified", "Content-Type", "Cache-Control"):
+                assert head[header] == response[header], header
+    # An hour later, with the feeds written again (a new DTSTAMP): nothing changed.
+    invalidate_event_pages()
+    with time_machine.travel(datetime(2023, 10, 2, 10, 0, tzinfo=PARIS), tick=False):
+        for url in urls:
+            etag, modified = first[url]["ETag"], first[url]["Last-Modified"]
+            again = calendar_app.get(url, headers={"if-none-match": etag})
+            assert again.status_code == 304, url
+            assert again.content == b""
+            assert again["ETag"] == etag
+            assert again["Cache-Control"] == "private, max-age=300"
+            assert calendar_app.get(url, headers={"if-modified-since": modified}).status_code == 304
+    # The 20/10 workshop (in both feeds) moves: a new ETag, the feed again.
+    event = Event.objects.get(slug="atelier-architecture-2023-10-20")
+    services.move_event(
+        event, starts_at=datetime(2023, 10, 19, tzinfo=PARIS), all_day=True, by=persona_user("lead")
+    )
+    with time_machine.travel(datetime(2023, 10, 2, 10, 5, tzinfo=PARIS), tick=False):
+        for url in urls:
+            etag, modified = first[url]["ETag"], first[url]["Last-Modified"]
+            moved = calendar_app.get(url, headers={"if-none-match": etag})
+            assert moved.status_code == 200, url
+            assert moved["ETag"] != etag
+            assert b"DTSTART;VALUE=DATE:20231019" in moved.content
+            since = calendar_app.get(url, headers={"if-modified-since": modified})
+            assert since.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_event_ics_answers_head(client_as):
+    url = reverse("event_ics", kwargs={"slug": "temps-de-partage-2023-10-12"})
+    client = client_as("editor")
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Type"] == "text/calendar; charset=utf-8"
+    assert head["Cache-Control"] == "private, no-store"  # a signed-in download
+
+
+@pytest.mark.django_db
+def test_a_session_with_a_start_and_no_end_lasts_two_hours(client_as, feed_of):
+    """Issue 21: the deck gives the 12/10 session's start alone ("12 octobre
+    2023 14h"); calendar applications showed a zero-minute event. Its feeds,
+    its .ics and its pages give it the documented default length, 2 hours."""
+    session = Event.objects.get(slug="temps-de-partage-2023-10-12")
+    assert session.ends_at is None
+    token = feed_of("editor").token
+    sources = {
+        "personal": read_feed(token),
+        "topic": Client().get(reverse("calendar_topic_feed", kwargs={"token": token, "key": "1"})),
+        "event": client_as("editor").get(reverse("event_ics", kwargs={"slug": session.slug})),
+    }
+    for name, source in sources.items():
+        data = source if isinstance(source, bytes) else source.content
+        block = vevents(data)["2ème temps de partage éditeur 20231012"]
+        assert prop(block, "DTSTART") == ";TZID=Europe/Paris:20231012T140000", name
+        assert prop(block, "DTEND") == ";TZID=Europe/Paris:20231012T160000", name
+        (parsed,) = [e for e in strict(data).events if e.summary == session.title]
+        assert parsed.dtend - parsed.dtstart == timedelta(hours=2)
+    page = client_as("editor").get(reverse("event_detail", kwargs={"slug": session.slug}))
+    assert "jeudi 12 octobre 2023 à 14h00 – 16h00" in page.content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(SITE_URL=SITE)
+def test_ical_js_reads_the_personal_feed_a_topic_feed_and_an_event_ics(
+    client_as, feed_of, tmp_path
+):
+    """Issue 21: the feeds pass ical.js (Mozilla's parser) as well as the strict
+    RFC 5545 parser: the same events, at the deck's hours in Europe/Paris, no
+    zero-minute event."""
+    token = feed_of("editor").token
+    with time_machine.travel(NOW, tick=False):
+        sources = {
+            "personal.ics": read_feed(token),
+            "topic.ics": Client()
+            .get(reverse("calendar_topic_feed", kwargs={"token": token, "key": "6"}))
+            .content,
+            "event.ics": client_as("editor")
+            .get(reverse("event_ics", kwargs={"slug": "temps-de-partage-2023-10-12"}))
+            .content,
+        }
+    paths = []
+    for name, content in sources.items():
+        (tmp_path / name).write_bytes(content)
+        paths.append(tmp_path / name)
+    read = icaljs_read(paths)
+    by_name = {path.name: read[str(path)] for path in paths}
+    for name, calendar in by_name.items():
+        assert calendar["version"] == "2.0", name
+        assert calendar["method"] == "PUBLISH", name
+        # The same events as the strict parser reads, by UID.
+        strict_uids = {event.uid for event in strict(sources[name]).events}
+        assert {event["uid"] for event in calendar["events"]} == strict_uids, name
+        for event in calendar["events"]:
+            assert event["minutes"] > 0, (name, event["summary"])
+            assert event["url"].startswith(f"{SITE}/calendrier/")
+    (session,) = by_name["event.ics"]["events"]
+    assert session["summary"] == "2ème temps de partage éditeur"
+    # 14:00 in Paris (summer time) is 12:00 UTC; 2 hours long (no end given).
+    assert session["start"] == {
+        "date": False,
+        "utc": "2023-10-12T12:00:00.000Z",
+        "zone": "Europe/Paris",
+    }
+    assert session["end"]["utc"] == "2023-10-12T14:00:00.000Z"
+    personal = {(e["summary"], e["start"]["utc"][:10]) for e in by_name["personal.ics"]["events"]}
+    assert ("Atelier N1/N3", "2023-10-03") in personal
+    assert ("1er temps de partage éditeur", "2023-09-25") in personal
+    topic = sorted((e["start"]["utc"][:10], e["summary"]) for e in by_name["topic.ics"]["events"])
+    assert topic == [
+        ("2023-09-22", "Atelier architecture"),
+        ("2023-10-13", "Atelier architecture"),
+        ("2023-10-20", "Atelier architecture"),
+        ("2023-10-26", "3ème temps de partage éditeur"),
+    ]
+    workshop = next(e for e in by_name["topic.ics"]["events"] if e["start"]["utc"] == "2023-10-20")
+    assert workshop["start"]["date"] is True
+    assert workshop["minutes"] == 24 * 60

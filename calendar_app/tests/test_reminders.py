@@ -351,7 +351,8 @@ def test_those_it_concerns_are_told_when_a_workshop_is_cancelled_moved_or_reinst
         notification = Notification.objects.get(
             recipient=editor, kind="event_changed", data__change="cancelled"
         )
-        assert notification.title == f"Événement annulé : {event.title}"
+        # Which of the workshops: its date (issue 21).
+        assert notification.title == f"Événement annulé : {event.title} (18 octobre 2023)"
         assert lead.post(reverse("event_reinstate", kwargs={"slug": INTRUSION})).status_code == 302
         assert told("reinstated") == PARTICIPANTS
         moved = services.move_event(
@@ -366,6 +367,115 @@ def test_those_it_concerns_are_told_when_a_workshop_is_cancelled_moved_or_reinst
     # Nobody is told twice of one change, and e-mails go through the outbox.
     assert Notification.objects.filter(kind="event_changed", recipient=editor).count() == 3
     assert moved.sequence > event.sequence
+
+
+def _immediately(*people) -> None:
+    for person in people:
+        EmailPreference.objects.update_or_create(
+            user=person, defaults={"frequency": EmailPreference.Frequency.IMMEDIATE}
+        )
+
+
+def _sent_to(address: str, title_part: str) -> email.message.EmailMessage:
+    """The e-mail sent to ``address`` whose subject holds ``title_part``, as a
+    mail client parses it (Python's strict email parser)."""
+    (message,) = [m for m in mail.outbox if m.to == [address] and title_part in m.subject]
+    raw = message.message().as_bytes()
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def _feed_vevent(slug: str, token: str):
+    """The event as the personal feed gives it now, read by the strict parser."""
+    feed = Client().get(reverse("calendar_feed", kwargs={"token": token})).content
+    uid = str(Event.objects.get(slug=slug).uid)
+    (vevent,) = [
+        e for e in IcsCalendarStream.calendar_from_ics(feed.decode()).events if uid in e.uid
+    ]
+    return vevent
+
+
+def test_the_e_mail_of_a_moved_workshop_says_which_both_dates_and_carries_its_ics(
+    persona_user,
+):
+    """Issue 21: "Nouvelle date pour Atelier architecture" said neither the old
+    nor the new date, nor which of the deck's three "Atelier architecture"
+    (22/09, 13/10, 20/10, all on API PSConnectées). The 20/10 one moves to the
+    19/10: the e-mail names both dates and its topic, and carries the updated
+    .ics, whose SEQUENCE is the feed's."""
+    editor = persona_user("editor")
+    _immediately(editor)
+    token = CalendarFeed.objects.create(user=editor).token
+    with time_machine.travel(NOW, tick=False):
+        services.move_event(
+            Event.objects.get(slug=WORKSHOP_20),
+            starts_at=at("2023-10-19 00:00"),
+            all_day=True,
+            by=persona_user("lead"),
+        )
+    mail.outbox.clear()
+    send_due(NOW + timedelta(hours=1))
+    parsed = _sent_to("editor@demo.example", "Atelier architecture")
+    assert parsed["Subject"].strip() == (
+        "[Concertation Ségur] Nouvelle date pour Atelier architecture "
+        "(20 octobre 2023 → 19 octobre 2023)"
+    )
+    assert parsed.is_multipart()
+    assert parsed.get_content_type() == "multipart/mixed"
+    text = parsed.get_body(preferencelist=("plain",)).get_content()
+    assert "Ancienne date : vendredi 20 octobre 2023, toute la journée" in text
+    assert "Nouvelle date : jeudi 19 octobre 2023, toute la journée" in text
+    assert "Public : tous les publics" in text
+    assert "Ordre du jour : (SSI/IE) API PSConnectées" in text
+    html = parsed.get_body(preferencelist=("html",)).get_content()
+    assert "vendredi 20 octobre 2023" in html
+    assert "jeudi 19 octobre 2023" in html
+    (attachment,) = list(parsed.iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_filename() == f"{WORKSHOP_20}.ics"
+    ics = attachment.get_content()
+    ics = ics if isinstance(ics, str) else ics.decode()
+    calendar = IcsCalendarStream.calendar_from_ics(ics)
+    (vevent,) = calendar.events
+    assert "METHOD:PUBLISH" in ics
+    assert vevent.summary == "Atelier architecture"
+    assert str(vevent.dtstart) == "2023-10-19"
+    feed = _feed_vevent(WORKSHOP_20, token)
+    assert vevent.uid == feed.uid
+    assert vevent.sequence == feed.sequence
+    assert vevent.sequence == Event.objects.get(slug=WORKSHOP_20).sequence > 0
+
+
+def test_the_e_mail_of_a_cancelled_session_says_when_and_why_in_the_readers_language(
+    persona_user,
+):
+    editor2 = persona_user("editor2")
+    editor2.language = "en"
+    editor2.save()
+    _immediately(editor2, persona_user("editor"))
+    token = CalendarFeed.objects.create(user=editor2).token
+    with time_machine.travel(NOW, tick=False):
+        services.cancel_event(
+            Event.objects.get(slug=SESSION), by=persona_user("lead"), reason="Reporté"
+        )
+    mail.outbox.clear()
+    send_due(NOW + timedelta(hours=1))
+    french = _sent_to("editor@demo.example", "2ème temps de partage")
+    assert french["Subject"].strip() == (
+        "[Concertation Ségur] Événement annulé : 2ème temps de partage éditeur "
+        "(12 octobre 2023 à 14:00)"
+    )
+    text = french.get_body(preferencelist=("plain",)).get_content()
+    assert "Date : jeudi 12 octobre 2023 de 14:00 à 16:00 (heure de Paris)" in text
+    assert "Motif : Reporté" in text
+    english = _sent_to("editor2@demo.example", "2ème temps de partage")
+    body = english.get_body(preferencelist=("plain",)).get_content()
+    assert "Thursday 12 October 2023 from 14:00 to 16:00 (Paris time)" in body
+    (attachment,) = list(english.iter_attachments())
+    ics = attachment.get_content()
+    ics = ics if isinstance(ics, str) else ics.decode()
+    (vevent,) = IcsCalendarStream.calendar_from_ics(ics).events
+    assert vevent.status.value == "CANCELLED"
+    assert vevent.sequence == _feed_vevent(SESSION, token).sequence
 
 
 def test_nobody_is_told_of_a_change_to_an_event_already_over(persona_user):
@@ -416,8 +526,8 @@ def test_the_j_1_email_carries_the_event_its_agenda_and_its_ics(planned, persona
     message = by_recipient["editor@demo.example"]
     assert message.subject == (
         "[Concertation Ségur] Rappel : 2ème temps de partage éditeur, demain — "
-        "jeudi 12 octobre 2023 à 14:00 (heure de Paris)"
-    )
+        "jeudi 12 octobre 2023 de 14:00 à 16:00 (heure de Paris)"
+    )  # the deck gives the start alone: models.DEFAULT_DURATION, 2 hours
     # The agenda, as the deck gives it (topics 1, 2, 3 and 10).
     topics = [Topic.objects.get(number=n).label for n in (1, 2, 3, 10)]
     body = message.body
@@ -438,12 +548,13 @@ def test_the_j_1_email_carries_the_event_its_agenda_and_its_ics(planned, persona
     (vevent,) = IcsCalendarStream.calendar_from_ics(text).events
     assert vevent.uid.startswith(str(session.uid))
     assert vevent.dtstart == at("2023-10-12 14:00")
+    assert vevent.dtend == at("2023-10-12 16:00")
     assert vevent.summary == "2ème temps de partage éditeur"
     # In the recipient's language.
     english = by_recipient["editor2@demo.example"]
     assert english.subject == (
         "[Concertation Ségur] Reminder: 2ème temps de partage éditeur, tomorrow — "
-        "Thursday 12 October 2023 at 14:00 (Paris time)"
+        "Thursday 12 October 2023 from 14:00 to 16:00 (Paris time)"
     )
     assert "Agenda" in english.body
     # Sent once: a second sweep finds nothing.

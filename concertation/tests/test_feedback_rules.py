@@ -670,8 +670,16 @@ def test_the_export_has_one_sheet_per_topic_and_writes_text(client_as, persona_u
     for sheet in workbook.worksheets:
         assert [c.value for c in sheet[1]][:4] == ["Exigence", "Fédération ou éditeur",
                                                    "Cosignataires", "Position"]  # fmt: skip
+        filed = [c.value for c in sheet[1]].index("Déposé le")
         for row in sheet.iter_rows(min_row=2):
-            assert all(cell.data_type == "s" for cell in row if cell.value is not None)
+            # The filing date is a date (issue 21); everything else text.
+            assert row[filed].is_date
+            assert row[filed].number_format == "DD/MM/YYYY HH:MM"
+            assert all(
+                cell.data_type == "s"
+                for cell in row
+                if cell.value is not None and cell is not row[filed]
+            )
 
 
 # --- Query counts ----------------------------------------------------------------------
