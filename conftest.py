@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 
@@ -30,6 +33,38 @@ PERSONAS = {
 def pytest_configure(config):
     # Hashing passwords for real is slow and tests nothing of ours.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    start_test_clock(config)
+
+
+def start_test_clock(config) -> None:
+    """``TEST_CLOCK=2026-12-06T23:30:00+01:00``: the whole session runs with
+    the clock moved to that moment, ticking, from before the database is set
+    up (the demo is loaded then) — to find tests that depend on the day or the
+    hour. Celery processes the tests start share it (core.testing.celery_process);
+    the database server does not (PostgreSQL's now() is the real time)."""
+    from core.testing import clock_from_environment
+
+    try:
+        moment = clock_from_environment()
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    if moment is not None:
+        config.test_clock_start = moment
+        config.test_clock = time_machine.travel(moment, tick=True)
+        config.test_clock.start()
+        time.time()  # a ticking travel ticks from the first reading: from here
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "test_clock", None) is not None:
+        config.test_clock.stop()
+
+
+def pytest_report_header(config):
+    if getattr(config, "test_clock", None) is not None:
+        paris = config.test_clock_start.astimezone(ZoneInfo(settings.TIME_ZONE))
+        return f"TEST_CLOCK: the clock starts at {paris:%A %Y-%m-%d %H:%M:%S %Z} (ticking)"
+    return None
 
 
 def load_demo_data() -> None:

@@ -1,5 +1,5 @@
-"""Helpers for the test suite: query counts and a real Celery worker.
-Imported by tests only."""
+"""Helpers for the test suite: the test clock (TEST_CLOCK), query counts
+and a real Celery worker. Imported by tests only."""
 
 from __future__ import annotations
 
@@ -19,11 +19,62 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+# --- The test clock ---
+# ``TEST_CLOCK=2026-12-06T23:30:00+01:00 make test`` runs the whole session
+# with the clock moved to that moment and ticking (conftest.py starts a
+# time-machine travel before the database is set up): a test whose result
+# depends on the day or the hour fails there. Tests that freeze their own
+# time still do (time-machine's travels nest).
+
+
+def clock_from_environment() -> datetime | None:
+    """The moment ``TEST_CLOCK`` names (ISO 8601 with its UTC offset), or None."""
+    value = os.environ.get("TEST_CLOCK", "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValueError(
+            f"TEST_CLOCK={value!r}: give a date and time with its UTC offset, "
+            "e.g. TEST_CLOCK=2026-12-06T23:30:00+01:00 (a Sunday, 23:30 in Paris)"
+        )
+    return moment
+
+
+def clock_drift() -> timedelta:
+    """How far this process's clock is from the real one: time-machine moves
+    it (TEST_CLOCK, a test's ``travel``), not processes this one starts, nor
+    the database server (PostgreSQL's ``now()`` is the real time)."""
+    from time_machine import escape_hatch
+
+    if not escape_hatch.is_travelling():
+        return timedelta(0)
+    return datetime.now(UTC) - escape_hatch.datetime.datetime.now(UTC)
+
+
+def python_module_command(
+    module: str, *arguments: str, clock_offset: timedelta | None = None
+) -> list[str]:
+    """The command that runs ``python -m module arguments…`` for a test, with
+    the test's clock: moved as time-machine moved this process's clock, and by
+    ``clock_offset`` further (core.celery_clock). A process the test starts
+    otherwise lives at the real time, and what it writes (a lockout, a
+    sweep's expiry) is at another date than what the test reads."""
+    offset = clock_drift() + (clock_offset or timedelta(0))
+    if not offset:
+        return [sys.executable, "-m", module, *arguments]
+    seconds = str(offset.total_seconds())
+    return [sys.executable, "-m", "core.celery_clock", seconds, "-m", module, *arguments]
 
 
 def count_queries(client: Client, url: str) -> int:
@@ -33,6 +84,18 @@ def count_queries(client: Client, url: str) -> int:
     return len(captured)
 
 
+def count_queries_warm(client: Client, url: str) -> int:
+    """The queries of ``url`` with an empty cache, the page requested once
+    first so that per-session work (visits, the session's clock) is paid —
+    both at one frozen instant: the session records its last request once a
+    minute (accounts.middleware), and a slow page (a PDF) let that minute end
+    between the two requests, counting the session's save with the page."""
+    with time_machine.travel(datetime.now(UTC), tick=False):
+        client.get(url)
+        cache.clear()
+        return count_queries(client, url)
+
+
 def assert_queries_constant(client: Client, url: str, grow: Callable[[], object]) -> int:
     """Assert that rendering ``url`` costs the same number of SQL queries at
     two sizes of the data: after ``grow()`` has added data once, and after it
@@ -40,17 +103,15 @@ def assert_queries_constant(client: Client, url: str, grow: Callable[[], object]
 
     Growing before the first measure makes every list non-empty (Django skips
     the prefetch query of an empty list), and the page is requested once
-    first so that per-session work (session, user) is paid. Both measures
-    start from an empty cache: what is counted is the cost of computing the
-    page, not of reading it from the cache (core.caching).
+    before each measure so that per-session work (session, user) is paid
+    (``count_queries_warm``). Both measures start from an empty cache: what
+    is counted is the cost of computing the page, not of reading it from the
+    cache (core.caching).
     """
     grow()
-    client.get(url)
-    cache.clear()
-    before = count_queries(client, url)
+    before = count_queries_warm(client, url)
     grow()
-    cache.clear()
-    after = count_queries(client, url)
+    after = count_queries_warm(client, url)
     assert after == before, (
         f"{url}: {before} queries before adding data, {after} after — "
         "the page's cost grows with the data"
@@ -99,8 +160,11 @@ def celery_process(
     broker, the e-mail backend…). A worker is ready when it answers a ping
     through the configured broker (``ready="ping"``) or, on a broker the test
     process does not use, when it logs that it is ready (``ready="log"``).
-    ``clock_offset`` moves the process's clock (core.celery_clock): give
-    every process of a test the same offset."""
+    The process shares the test's clock: when time-machine has moved it
+    (``TEST_CLOCK``, or a ``travel`` the test is in), the process starts at the
+    test's "now" and ticks from there (core.celery_clock). ``clock_offset``
+    moves it further, from the test's "now": give every process of a test the
+    same offset."""
     queue = queue or f"test-{uuid.uuid4().hex[:12]}"
     db = connections[DEFAULT_DB_ALIAS].settings_dict
     env = {**os.environ, **(extra_env or {})}
@@ -108,20 +172,19 @@ def celery_process(
     env["CELERY_QUEUE"] = queue
     name = f"{kind}-{queue}-{uuid.uuid4().hex[:6]}"
     if kind == "worker":
-        command = [
-            sys.executable, "-m", "celery", "-A", "segur_portal", "worker",
+        arguments = [
+            "-A", "segur_portal", "worker",
             "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
             "--loglevel=INFO", "-Q", queue, "-n", f"{name}@%h",
         ]  # fmt: skip
     elif kind == "beat":
-        command = [
-            sys.executable, "-m", "celery", "-A", "segur_portal", "beat",
+        arguments = [
+            "-A", "segur_portal", "beat",
             "--loglevel=INFO", "-s", str(settings.VAR_DIR / f"beat-{name}"),
         ]  # fmt: skip
     else:
         raise ValueError(f"Unknown Celery process {kind!r}")
-    if clock_offset is not None:
-        command[1:3] = ["-m", "core.celery_clock", str(clock_offset.total_seconds())]
+    command = python_module_command("celery", *arguments, clock_offset=clock_offset)
     log_dir = settings.VAR_DIR / "test-artifacts"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,7 +23,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from accounts.testing import totp_code
-from core.testing import _database_url
+from core.testing import _database_url, python_module_command
 from segur_portal.demo.accounts import DEMO_PASSWORD
 
 LOGIN = "/compte/login/"
@@ -230,22 +229,6 @@ def test_failures_and_lockout_are_in_the_audit_log_without_the_password(persona_
     assert "S3cret-Typed-Password" not in dump
 
 
-# A second process, as a second gunicorn worker would be: it fails five
-# times against the same database; the lock then holds here.
-SECOND_WORKER = """
-import django
-django.setup()
-from django.test import Client
-from django.test.utils import setup_test_environment
-setup_test_environment()  # the test client's host name
-client = Client()
-for _ in range(5):
-    response = client.post("/compte/login/", {"login": "editor2@demo.example", "password": "nope"},
-                           REMOTE_ADDR="192.0.2.99")
-    print(response.status_code)
-"""
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_lock_holds_across_worker_processes(demo_data):
     env = {
@@ -253,8 +236,11 @@ def test_the_lock_holds_across_worker_processes(demo_data):
         "DJANGO_SETTINGS_MODULE": "segur_portal.settings",
         "DATABASE_URL": _database_url(connections["default"].settings_dict),
     }
+    # A second process, as a second gunicorn worker would be, on the test's
+    # clock: it fails five times against the same database; the lock then
+    # holds here.
     result = subprocess.run(
-        [sys.executable, "-c", SECOND_WORKER],
+        python_module_command("accounts.tests.second_login_worker"),
         env=env,
         capture_output=True,
         text=True,

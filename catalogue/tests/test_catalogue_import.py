@@ -3,7 +3,12 @@ messy files, errors, conflicts, perimeters, publishing, the record."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
+from django.db.models import F
 
 from accounts.models import AuditEvent
 from arbitrations.decisions import current_decisions
@@ -16,6 +21,7 @@ from .catalogue_helpers import confirm, dry_run, rows_by
 
 pytestmark = pytest.mark.django_db
 
+PARIS = ZoneInfo("Europe/Paris")
 NBSP = "\u00a0"
 # A statement as people write them: a paragraph, then a list.
 LISTED = "Le système DOIT :_x000D_\n- tracer les accès ;_x000D_\n- conserver les traces 6 mois.  "
@@ -255,13 +261,21 @@ def test_a_lead_imports_the_rows_of_their_sons_only(client_as):
     ) == ["LGC"]
 
 
+def decided_at_the_deck_session(reference: str) -> None:
+    """The demo's decisions on ``reference`` as last changed when the deck's
+    session published them (25/09/2023): the demo loads them at the time of
+    loading, which moves with the clock (and is the test's second when it
+    runs first)."""
+    Arbitration.objects.filter(requirement__reference=reference).update(
+        updated_at=F("published_at")
+    )
+
+
 def test_a_decision_changed_after_the_file_was_made_is_a_conflict(client_as, persona_user):
-    from datetime import UTC, datetime
-
-    import time_machine
-
+    decided_at_the_deck_session("SC.SSI/IE.33")
     rows = [Row("SC.SSI/IE.33", "LGC", "Modifiée", LISTED, FORMER, comment="Autre avis.")]
-    with time_machine.travel(datetime(2023, 10, 5, 9, tzinfo=UTC)):
+    # Saved the week before the session.
+    with time_machine.travel(datetime(2023, 9, 18, 9, tzinfo=PARIS), tick=False):
         content = authority_workbook(rows)
     admin = client_as("admin")
     entry = dry_run(admin, content)
@@ -281,23 +295,26 @@ def test_a_decision_changed_between_dry_run_and_confirmation_is_a_conflict(clien
     from arbitrations.services import DecisionInput, current_by_sons, record_decision, snapshot
     from topics.models import Sons
 
-    admin = client_as("admin")
+    decided_at_the_deck_session("SC.SSI/IE.33")
     rows = [Row("SC.SSI/IE.33", "LGC", "Modifiée", LISTED, FORMER, comment="Reformulée.")]
-    entry = dry_run(admin, authority_workbook(rows))
-    assert rows_by(entry)[("SC.SSI/IE.33", "LGC")]["status"] == "updated"
-    # Meanwhile the LGC lead decides otherwise, through the service.
-    lead = persona_user("lead")
-    requirement = Requirement.objects.get(reference="SC.SSI/IE.33")
-    lgc = Sons.objects.get(code="LGC")
-    current = current_by_sons(requirement, lead)
-    record_decision(
-        by=lead,
-        subject=requirement,
-        sons=[lgc],
-        data=DecisionInput(decision="removed", comment="Finalement supprimée."),
-        base=snapshot(current, [lgc.pk]),
-    )
-    entry = confirm(admin, entry)
+    # The file is saved and checked after the session, whatever today is.
+    with time_machine.travel(datetime(2023, 10, 5, 9, tzinfo=PARIS), tick=True):
+        admin = client_as("admin")
+        entry = dry_run(admin, authority_workbook(rows))
+        assert rows_by(entry)[("SC.SSI/IE.33", "LGC")]["status"] == "updated"
+        # Meanwhile the LGC lead decides otherwise, through the service.
+        lead = persona_user("lead")
+        requirement = Requirement.objects.get(reference="SC.SSI/IE.33")
+        lgc = Sons.objects.get(code="LGC")
+        current = current_by_sons(requirement, lead)
+        record_decision(
+            by=lead,
+            subject=requirement,
+            sons=[lgc],
+            data=DecisionInput(decision="removed", comment="Finalement supprimée."),
+            base=snapshot(current, [lgc.pk]),
+        )
+        entry = confirm(admin, entry)
     assert entry.status == CatalogueImport.Status.DONE
     row = rows_by(entry)[("SC.SSI/IE.33", "LGC")]
     assert row["status"] == "conflict"

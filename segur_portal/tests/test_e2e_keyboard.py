@@ -138,6 +138,11 @@ def test_keyboard_search_then_import_a_spreadsheet(page, tmp_path):
     # a Space pressed while it still loads opened no file chooser.
     expect(page).to_have_url(re.compile(r"/exigences/import/$"))
     page.wait_for_load_state("load")
+    # Playwright asks Chromium to report file choosers when the first
+    # listener is added, without waiting for the answer: the Space pressed
+    # right after ``expect_file_chooser`` could open the dialog before
+    # Chromium reports them (one run in three here). Listen from before.
+    page.on("filechooser", lambda _chooser: None)
     tab_to(page, page.get_by_label("Fichier"))
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")

@@ -17,14 +17,13 @@ from itertools import count
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Organisation, User
 from arbitrations.models import Arbitration
 from calendar_app.models import AgendaItem, Event, Question, QuestionVote, Registration
-from core.testing import MATRIX_PERSONAS, count_queries
+from core.testing import MATRIX_PERSONAS, count_queries_warm
 from notifications.models import Follow, Notification
 from segur_portal.tests.test_permission_matrix import MATRIX
 from topics.models import Requirement, RequirementSons, RequirementVersion, Sons, Topic
@@ -153,12 +152,8 @@ def test_every_page_costs_the_same_queries_at_two_sizes(persona, client_as):
     assert urls, persona
 
     def measure() -> dict[str, int]:
-        counts = {}
-        for url in urls:
-            client.get(url)  # per-session work paid first (visits, session clocks)
-            cache.clear()
-            counts[url] = count_queries(client, url)
-        return counts
+        # Per-session work (visits, session clocks) paid first, at one instant.
+        return {url: count_queries_warm(client, url) for url in urls}
 
     grow()
     before = measure()
