@@ -93,7 +93,7 @@ def _badge(arbitration: Arbitration, previous, since: datetime | None) -> str | 
     return MODIFIED if previous is not None else NEW
 
 
-def my_decisions(sons: list[Sons], since: datetime | None) -> list[Group]:
+def decisions_by_topic(sons: list[Sons], since: datetime | None) -> list[Group]:
     """Published decisions on ``sons``, grouped by topic in the topics' order.
     ``since``: the end of the previous visit (None: everything is new)."""
     sons_by_id = {s.pk: s for s in sons}
@@ -213,7 +213,7 @@ def _render_decisions(sons: list[Sons]) -> tuple[NewsIndex, list[dict]]:
     ``TOPICS_PER_PAGE`` topics: each page's HTML cut at the slots with, for
     each of its lines, when it was published and what fills its slots when
     it is new to the reader; and the index of the news."""
-    groups = my_decisions(sons, None)
+    groups = decisions_by_topic(sons, None)
     pages = []
     per_stamp: dict[float, dict[str, int]] = defaultdict(lambda: {NEW: 0, MODIFIED: 0})
     page_latest = array("d")
@@ -334,7 +334,7 @@ def visit_baseline(request) -> datetime | None:
     return baseline
 
 
-def mark_all_seen(request) -> None:
+def mark_everything_seen(request) -> None:
     now = timezone.now()
     request.session[SESSION_KEY] = now.isoformat()
     DecisionsSeen.objects.update_or_create(user=request.user, defaults={"seen_until": now})

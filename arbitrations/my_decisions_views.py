@@ -19,16 +19,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.text import render_markdown
 from topics.access import sons_in_scope
 
-from . import mine
 from .exports import xlsx_response
 from .models import DecisionFeedToken
+from .my_decisions import (
+    decisions_by_topic,
+    feed_arbitrations,
+    mark_everything_seen,
+    rendered_decisions,
+    visit_baseline,
+)
 
 
 @require_GET
 def my_decisions(request: HttpRequest) -> HttpResponse:
     sons = sons_in_scope(request.user)
-    since = mine.visit_baseline(request)
-    rendered = mine.rendered_decisions(sons, since, request.GET.get("page"))
+    since = visit_baseline(request)
+    rendered = rendered_decisions(sons, since, request.GET.get("page"))
     context = {
         "sons": sons,
         "decisions": rendered.html,
@@ -43,7 +49,7 @@ def my_decisions(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def mark_all_seen(request: HttpRequest) -> HttpResponse:
-    mine.mark_all_seen(request)
+    mark_everything_seen(request)
     messages.success(request, _("Toutes les décisions sont marquées comme vues."))
     return redirect("my_decisions")
 
@@ -55,7 +61,7 @@ def _local(value) -> str:
 @require_GET
 def my_decisions_xlsx(request: HttpRequest) -> HttpResponse:
     sons = sons_in_scope(request.user)
-    groups = mine.my_decisions(sons, None)
+    groups = decisions_by_topic(sons, None)
     headers = [
         _("Sujet"),
         _("Exigence"),
@@ -134,7 +140,7 @@ class DecisionsFeed(Feed):
         return reverse("my_decisions")
 
     def items(self, user):
-        return mine.feed_arbitrations(sons_in_scope(user))
+        return feed_arbitrations(sons_in_scope(user))
 
     def item_title(self, item):
         codes = ", ".join(sons.code for sons in item.sons.all())
