@@ -13,8 +13,13 @@ from datetime import datetime
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import caching
@@ -30,6 +35,12 @@ BADGES = {NEW: _("nouveau"), MODIFIED: _("modifié")}
 SESSION_KEY = "my_decisions_since"
 
 
+# Marks the places of a rendered "Mes décisions" that depend on the reader's
+# previous visit (core text never holds NUL: PostgreSQL refuses it, Django's
+# form fields reject it).
+SLOT = "\x00"
+
+
 @dataclass
 class Line:
     """One SONS' current decision on a requirement (or topic)."""
@@ -37,6 +48,26 @@ class Line:
     sons: Sons
     arbitration: Arbitration
     previous: Arbitration | None
+    badge: str | None
+    index: int = 0
+
+    @property
+    def badge_label(self):
+        return BADGES.get(self.badge)
+
+    # Slots filled per reader (``assemble``): the row's class, its badge, the
+    # link to a new statement; all three only for a line new to the reader.
+    @property
+    def class_slot(self) -> str:
+        return mark_safe(f"{SLOT}c{self.index}{SLOT}")  # noqa: S308 - no outside text
+
+    @property
+    def badge_slot(self) -> str:
+        return mark_safe(f"{SLOT}b{self.index}{SLOT}")  # noqa: S308 - no outside text
+
+    @property
+    def link_slot(self) -> str:
+        return mark_safe(f"{SLOT}l{self.index}{SLOT}")  # noqa: S308 - no outside text
 
 
 @dataclass
@@ -45,6 +76,10 @@ class Item:
     topic: Topic | None
     lines: list[Line] = field(default_factory=list)
 
+    @property
+    def badges(self) -> set[str]:
+        return {line.badge for line in self.lines if line.badge}
+
 
 @dataclass
 class Group:
@@ -52,8 +87,15 @@ class Group:
     items: list[Item] = field(default_factory=list)
 
 
-def decisions_by_topic(sons: list[Sons]) -> list[Group]:
-    """Published decisions on ``sons``, grouped by topic in the topics' order."""
+def _badge(arbitration: Arbitration, previous, since: datetime | None) -> str | None:
+    if since is not None and arbitration.published_at and arbitration.published_at <= since:
+        return None
+    return MODIFIED if previous is not None else NEW
+
+
+def decisions_by_topic(sons: list[Sons], since: datetime | None) -> list[Group]:
+    """Published decisions on ``sons``, grouped by topic in the topics' order.
+    ``since``: the end of the previous visit (None: everything is new)."""
     sons_by_id = {s.pk: s for s in sons}
     applicabilities = list(
         RequirementSons.objects.filter(sons__in=sons)
@@ -70,7 +112,9 @@ def decisions_by_topic(sons: list[Sons]) -> list[Group]:
             ("r", row.requirement_id), Item(row.requirement, row.requirement.topic)
         )
         current, previous = published[-1], (published[-2] if len(published) > 1 else None)
-        item.lines.append(Line(sons_by_id[row.sons_id], current, previous))
+        item.lines.append(
+            Line(sons_by_id[row.sons_id], current, previous, _badge(current, previous, since))
+        )
 
     topic_links = (
         Arbitration.sons.through.objects.filter(
@@ -87,7 +131,9 @@ def decisions_by_topic(sons: list[Sons]) -> list[Group]:
     for (topic_id, sons_id), published in sorted(per_pair.items()):
         current, previous = published[-1], (published[-2] if len(published) > 1 else None)
         item = items.setdefault(("t", topic_id), Item(None, current.topic))
-        item.lines.append(Line(sons_by_id[sons_id], current, previous))
+        item.lines.append(
+            Line(sons_by_id[sons_id], current, previous, _badge(current, previous, since))
+        )
 
     for item in items.values():
         item.lines.sort(key=lambda line: (line.sons.order, line.sons.code))
@@ -107,96 +153,29 @@ def decisions_by_topic(sons: list[Sons]) -> list[Group]:
     return list(groups.values())
 
 
-# --- The page ----------------------------------------------------------------------
-#
-# What every reader of the same SONS sees alike is kept in the cache as plain
-# values, a page at a time; each request sets the reader's badges on its
-# page and the template renders it.
+def _line_fragments(line: Line, requirement) -> dict[str, str]:
+    badge = line.badge or NEW
+    fragments = {
+        "c": format_html(' class="portal-row--{}"', badge),
+        "b": format_html(
+            '<p class="fr-badge fr-badge--sm {} fr-mt-1w">{}</p>',
+            "fr-badge--new" if badge == NEW else "fr-badge--warning",
+            BADGES[badge],
+        ),
+        "l": "",
+    }
+    if line.arbitration.new_statement and requirement is not None:
+        fragments["l"] = format_html(
+            '<p class="fr-text--sm"><a href="{}#versions">{}</a></p>',
+            reverse("requirement_detail", args=[requirement.reference]),
+            gettext("Voir le nouvel énoncé et ses modifications"),
+        )
+    return fragments
+
 
 # Topics per page of "Mes décisions": the page stays the same size however
 # many topics and requirements the concertation grows to.
 TOPICS_PER_PAGE = 10
-
-
-@dataclass
-class ShownLine:
-    """A line of the page: one SONS' current decision on a requirement (or
-    its topic). ``badge`` is the reader's (``NEW``, ``MODIFIED`` or None),
-    set at each request; the rest is the same for every reader."""
-
-    sons: Sons
-    decision: str
-    previous_decision: str  # "" for a first decision
-    comment: str
-    has_new_statement: bool
-    published_at: datetime
-    session_title: str
-    badge: str | None = None
-
-    # What includes/decision_badge.html reads of a decision besides the two below.
-    is_published = True
-
-    def get_decision_display(self) -> str:
-        return Arbitration.Decision(self.decision).label
-
-    def get_previous_decision_display(self) -> str:
-        return Arbitration.Decision(self.previous_decision).label
-
-    @property
-    def badge_label(self) -> str:
-        return BADGES.get(self.badge, "")
-
-    @property
-    def news_kind(self) -> str:
-        """The badge this line gives whoever has not seen it yet."""
-        return MODIFIED if self.previous_decision else NEW
-
-
-@dataclass
-class ShownItem:
-    reference: str  # the requirement's; "" for the topic itself
-    lines: list[ShownLine]
-
-
-@dataclass
-class ShownGroup:
-    topic_key: str  # in the topic's URL; "" for the requirements outside any topic
-    topic_number: int | None
-    topic_label: str
-    items: list[ShownItem]
-
-    @property
-    def lines(self):
-        return (line for item in self.items for line in item.lines)
-
-
-def _shown(group: Group) -> ShownGroup:
-    topic = group.topic
-    return ShownGroup(
-        topic_key=str(topic.number or topic.slug) if topic else "",
-        topic_number=topic.number if topic else None,
-        topic_label=topic.label if topic else "",
-        items=[
-            ShownItem(
-                item.requirement.reference if item.requirement else "",
-                [
-                    ShownLine(
-                        sons=line.sons,
-                        decision=line.arbitration.decision,
-                        previous_decision=line.previous.decision if line.previous else "",
-                        comment=line.arbitration.comment,
-                        has_new_statement=bool(line.arbitration.new_statement),
-                        published_at=line.arbitration.published_at,
-                        session_title=(
-                            line.arbitration.session.title if line.arbitration.session else ""
-                        ),
-                    )
-                    for line in item.lines
-                ],
-            )
-            for item in group.items
-        ],
-    )
 
 
 @dataclass
@@ -229,24 +208,32 @@ class NewsIndex:
         return counts, pages
 
 
-def _pages(sons: list[Sons]) -> tuple[NewsIndex, list[list[ShownGroup]]]:
-    """The decisions of ``sons`` for every reader, in pages of
-    ``TOPICS_PER_PAGE`` topics, and the index of the news."""
-    groups = decisions_by_topic(sons)
+def _render_decisions(sons: list[Sons]) -> tuple[NewsIndex, list[dict]]:
+    """The decisions of ``sons`` rendered once for every reader, in pages of
+    ``TOPICS_PER_PAGE`` topics: each page's HTML cut at the slots with, for
+    each of its lines, when it was published and what fills its slots when
+    it is new to the reader; and the index of the news."""
+    groups = decisions_by_topic(sons, None)
     pages = []
     per_stamp: dict[float, dict[str, int]] = defaultdict(lambda: {NEW: 0, MODIFIED: 0})
     page_latest = array("d")
+    index = 0
     for start in range(0, len(groups), TOPICS_PER_PAGE):
-        page = [_shown(group) for group in groups[start : start + TOPICS_PER_PAGE]]
-        latest = float("-inf")
-        for line in (line for group in page for line in group.lines):
-            stamp = line.published_at.timestamp()
-            per_stamp[stamp][line.news_kind] += 1
-            latest = max(latest, stamp)
-        pages.append(page)
-        page_latest.append(latest)
+        chunk = groups[start : start + TOPICS_PER_PAGE]
+        lines = {}
+        for group in chunk:
+            for item in group.items:
+                for line in item.lines:
+                    line.index = index = index + 1
+                    stamp = line.arbitration.published_at.timestamp()
+                    lines[index] = (stamp, _line_fragments(line, item.requirement))
+                    per_stamp[stamp][line.badge] += 1
+        html = render_to_string("arbitrations/includes/my_decisions_groups.html", {"groups": chunk})
+        pages.append({"parts": html.split(SLOT), "lines": lines})
+        page_latest.append(max((stamp for stamp, _ in lines.values()), default=float("-inf")))
     if not pages:
-        pages.append([])
+        html = render_to_string("arbitrations/includes/my_decisions_groups.html")
+        pages.append({"parts": [html], "lines": {}})
         page_latest.append(float("-inf"))
     stamps = array("d", sorted(per_stamp))
     new_from, modified_from = array("q", [0] * len(stamps)), array("q", [0] * len(stamps))
@@ -258,19 +245,9 @@ def _pages(sons: list[Sons]) -> tuple[NewsIndex, list[list[ShownGroup]]]:
     return NewsIndex(stamps, new_from, modified_from, page_latest), pages
 
 
-# The cache holds pickles of this module's classes: when their module or
-# shape changes, so do these names, lest a deployment read the old ones.
-def index_key(token: str, sons_ids: list[int]) -> str:
-    return caching.versioned_key(NAMESPACE, token, ("my_decisions_news", sons_ids))
-
-
-def page_key(token: str, sons_ids: list[int], number: int) -> str:
-    return caching.versioned_key(NAMESPACE, token, ("my_decisions_page", sons_ids, number))
-
-
 @dataclass
-class DecisionsPage:
-    groups: list[ShownGroup]
+class RenderedDecisions:
+    html: str
     counts: dict[str, int]
     page: Page
     # The numbers of the pages holding lines new or modified for the reader.
@@ -284,45 +261,61 @@ def _page_number(page: str | int | None) -> int:
         return 1
 
 
-def decisions_page(
+def rendered_decisions(
     sons: list[Sons], since: datetime | None, page: str | int | None = None
-) -> DecisionsPage:
+) -> RenderedDecisions:
     """ "Mes décisions" for a reader whose previous visit ended at ``since``:
-    one page of it, how many lines are new and modified for them in all,
-    and on which pages. The pages are shared by everyone with the same SONS
-    (cached until the decision pages are invalidated, arbitrations.caching),
-    each page and the index of the news apart: a request reads one page and
-    the index, whatever the number of pages; only the badges are the
-    reader's."""
+    one page of the HTML, how many lines are new and modified for them in
+    all, and on which pages. The rendering is shared by everyone with the
+    same SONS (cached until the decision pages are invalidated,
+    arbitrations.caching), each page and the index of the news apart: a
+    request reads one page and the index, whatever the number of pages;
+    only the badges are the reader's."""
     sons_ids = sorted(s.pk for s in sons)
+    language = get_language()
     token = caching.version(NAMESPACE)
+    index_key = caching.versioned_key(NAMESPACE, token, ("my_decisions_index", sons_ids))
 
-    def compute_and_keep() -> tuple[NewsIndex, list[list[ShownGroup]]]:
-        index, pages = _pages(sons)
-        values = {page_key(token, sons_ids, n): groups for n, groups in enumerate(pages, 1)}
-        cache.set_many({index_key(token, sons_ids): index, **values}, caching.TIMEOUT)
-        return index, pages
+    def page_key(number: int) -> str:
+        parts = ("my_decisions_page", language, sons_ids, number)
+        return caching.versioned_key(NAMESPACE, token, parts)
+
+    def render_and_keep() -> tuple[NewsIndex, list[dict]]:
+        index, rendered = _render_decisions(sons)
+        values = {page_key(n): part for n, part in enumerate(rendered, start=1)}
+        cache.set_many({index_key: index, **values}, caching.TIMEOUT)
+        return index, rendered
 
     wanted = _page_number(page)
-    found = cache.get_many([index_key(token, sons_ids), page_key(token, sons_ids, wanted)])
-    index, computed = found.get(index_key(token, sons_ids)), None
-    if index is None:
-        index, computed = compute_and_keep()
+    found = cache.get_many([index_key, page_key(wanted)])
+    index, chosen_page = found.get(index_key), found.get(page_key(wanted))
+    rendered = None
+    if index is None or (chosen_page is None and wanted <= index.page_count):
+        index, rendered = render_and_keep()
     chosen = Paginator(range(index.page_count), 1).get_page(page)
-    if computed is None:
-        groups = found.get(page_key(token, sons_ids, chosen.number))
-        if groups is None and chosen.number != wanted:  # past the last page
-            groups = cache.get(page_key(token, sons_ids, chosen.number))
-        if groups is None:  # evicted meanwhile
-            index, computed = compute_and_keep()
-            chosen = Paginator(range(index.page_count), 1).get_page(page)
-    if computed is not None:
-        groups = computed[chosen.number - 1]
-    after = float("-inf") if since is None else since.timestamp()
-    for line in (line for group in groups for line in group.lines):
-        line.badge = line.news_kind if line.published_at.timestamp() > after else None
+    if rendered is not None:
+        chosen_page = rendered[chosen.number - 1]
+    elif chosen_page is None or chosen.number != wanted:  # past the last page
+        chosen_page = cache.get(page_key(chosen.number))
+        if chosen_page is None:  # evicted meanwhile
+            index, rendered = render_and_keep()
+            chosen_page = rendered[min(chosen.number, index.page_count) - 1]
     counts, pages_with_news = index.news(since)
-    return DecisionsPage(groups, counts, chosen, pages_with_news)
+    after = float("-inf") if since is None else since.timestamp()
+    out = []
+    for position, part in enumerate(chosen_page["parts"]):
+        if position % 2 == 0:
+            out.append(part)
+            continue
+        stamp, fragments = chosen_page["lines"][int(part[1:])]
+        if stamp > after:
+            out.append(fragments[part[0]])
+    return RenderedDecisions(
+        mark_safe("".join(out)),  # noqa: S308 - rendered by our templates
+        counts,
+        chosen,
+        pages_with_news,
+    )
 
 
 def visit_baseline(request) -> datetime | None:

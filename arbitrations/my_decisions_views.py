@@ -23,9 +23,9 @@ from .exports import xlsx_response
 from .models import DecisionFeedToken
 from .my_decisions import (
     decisions_by_topic,
-    decisions_page,
     feed_arbitrations,
     mark_everything_seen,
+    rendered_decisions,
     visit_baseline,
 )
 
@@ -34,15 +34,15 @@ from .my_decisions import (
 def my_decisions(request: HttpRequest) -> HttpResponse:
     sons = sons_in_scope(request.user)
     since = visit_baseline(request)
-    shown = decisions_page(sons, since, request.GET.get("page"))
+    rendered = rendered_decisions(sons, since, request.GET.get("page"))
     context = {
         "sons": sons,
-        "groups": shown.groups,
-        "page": shown.page,
-        "pages_with_news": shown.pages_with_news,
+        "decisions": rendered.html,
+        "page": rendered.page,
+        "pages_with_news": rendered.pages_with_news,
         "since": since,
-        "counts": shown.counts,
-        "has_badges": any(shown.counts.values()),
+        "counts": rendered.counts,
+        "has_badges": any(rendered.counts.values()),
     }
     return render(request, "arbitrations/my_decisions.html", context)
 
@@ -61,7 +61,7 @@ def _local(value) -> str:
 @require_GET
 def my_decisions_xlsx(request: HttpRequest) -> HttpResponse:
     sons = sons_in_scope(request.user)
-    groups = decisions_by_topic(sons)
+    groups = decisions_by_topic(sons, None)
     headers = [
         _("Sujet"),
         _("Exigence"),

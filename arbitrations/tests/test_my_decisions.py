@@ -309,7 +309,8 @@ def test_a_page_past_the_last_and_a_page_evicted_from_the_cache(client_as, monke
     def lose_pages():
         token = caching.version(NAMESPACE)
         for number in range(1, last_number + 1):
-            assert cache.delete(my_decisions.page_key(token, sorted(s.pk for s in sons), number))
+            parts = ("my_decisions_page", "fr", sorted(s.pk for s in sons), number)
+            assert cache.delete(caching.versioned_key(NAMESPACE, token, parts))
 
     for asked in (999, last_number):
         lose_pages()
