@@ -77,6 +77,18 @@ class BulkConflict(DecisionConflict):
 # --- Reading the state a form was built on -----------------------------------------
 
 
+def decision_perimeter(subject: Requirement | Topic):
+    """The SONS a decision on ``subject`` may cover: a requirement's own
+    (its per-SONS rows), else its topic's scope (a requirement not yet in
+    any set); a topic's scope."""
+    if isinstance(subject, Requirement):
+        perimeter = Sons.objects.filter(applicabilities__requirement=subject)
+        if not perimeter.exists() and subject.topic_id:
+            perimeter = Sons.objects.filter(topics=subject.topic_id)
+        return perimeter
+    return Sons.objects.filter(topics=subject)
+
+
 def current_by_sons(subject: Requirement | Topic, user) -> dict[int, Arbitration]:
     """The current decision per SONS id of a requirement or a topic, as
     ``user`` sees it (drafts included for the authority)."""

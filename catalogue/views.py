@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +26,7 @@ from arbitrations.decisions import current_decisions
 from arbitrations.models import Arbitration
 from core import caching
 from core.htmx import render_page
+from core.http import safe_next
 from core.text import whole_number, word_diff
 from topics import access as topics_access
 from topics.models import Requirement, RequirementSons, Sons, Topic
@@ -241,10 +241,7 @@ def requirement_diff(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _back(request: HttpRequest) -> str:
-    target = request.POST.get("retour", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse("requirement_list")
+    return safe_next(request, request.POST.get("retour"), reverse("requirement_list"))
 
 
 @require_POST
