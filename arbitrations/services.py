@@ -43,7 +43,7 @@ from topics.models import Requirement, RequirementSons, RequirementVersion, Sons
 
 from .access import may_decide
 from .caching import invalidate_decision_pages
-from .decisions import current_decisions, current_topic_decisions
+from .decisions import current_decisions
 from .models import Arbitration, DecisionConflict, SubmissionToken
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def current_by_sons(subject: Requirement | Topic, user) -> dict[int, Arbitration
     if isinstance(subject, Requirement):
         pairs = current_decisions([subject.pk], user)
     else:
-        pairs = current_topic_decisions([subject.pk], user)
+        pairs = current_decisions([subject.pk], user, on="topic")
     return {sons_id: arbitration for (_, sons_id), arbitration in pairs.items()}
 
 
