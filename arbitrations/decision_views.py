@@ -13,12 +13,12 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calendar_app.models import Event
 from core.htmx import render_page
+from core.http import safe_next
 from core.text import whole_number
 from topics.models import Requirement, RequirementSons, Sons
 from topics.views import get_topic
@@ -32,22 +32,14 @@ from .services import (
     BulkItem,
     DecisionInput,
     current_by_sons,
+    decision_perimeter,
     publish_decisions,
     publish_session,
     record_bulk,
-    record_decision,
     snapshot,
 )
 
 DECISIONS_CHANGED = "decisionsChanged"
-
-
-def _safe_return(request: HttpRequest, value: str | None, default: str) -> str:
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return default
 
 
 def _subject_url(subject) -> str:
@@ -66,17 +58,10 @@ def _done(request: HttpRequest, back: str) -> HttpResponse:
     return redirect(back)
 
 
-def _candidate_sons(request: HttpRequest, subject):
-    """The SONS this person may decide for on this subject: the requirement's
-    perimeter (a topic's scope for a topic or a requirement not yet in any
-    set) that they are responsible for."""
-    if isinstance(subject, Requirement):
-        perimeter = Sons.objects.filter(applicabilities__requirement=subject)
-        if not perimeter.exists() and subject.topic_id:
-            perimeter = Sons.objects.filter(topics=subject.topic_id)
-    else:
-        perimeter = Sons.objects.filter(topics=subject)
-    return perimeter.filter(pk__in=decidable_sons_ids(request.user)).order_by("order", "code")
+def _candidate_sons(request: HttpRequest, subject) -> list[Sons]:
+    """The SONS of the subject's perimeter this person may decide for."""
+    decidable = decidable_sons_ids(request.user)
+    return list(decision_perimeter(subject).filter(pk__in=decidable).order_by("order", "code"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,51 +80,25 @@ def decide_topic(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, subject) -> HttpResponse:
-    candidates = list(_candidate_sons(request, subject))
+    candidates = _candidate_sons(request, subject)
     if not candidates:
         raise PermissionDenied
     current = current_by_sons(subject, request.user)
-    candidate_ids = [s.pk for s in candidates]
-    base = snapshot(current, candidate_ids)
+    base = snapshot(current, [s.pk for s in candidates])
     back_default = _subject_url(subject)
+    sons_choices = Sons.objects.filter(pk__in=[s.pk for s in candidates])
     conflict = None
     status = 200
-
     if request.method == "POST":
-        form = DecisionForm(
-            request.POST, sons_choices=Sons.objects.filter(pk__in=candidate_ids), subject=subject
-        )
-        if form.is_valid():
-            data = form.cleaned_data
-            back = _safe_return(request, data["retour"], back_default)
+        form = DecisionForm(request.POST, sons_choices=sons_choices, subject=subject)
+        if not form.is_valid():
+            status = 422
+        else:
             try:
-                outcome = record_decision(
-                    by=request.user,
-                    subject=subject,
-                    sons=list(data["sons"]),
-                    data=DecisionInput(
-                        decision=data["decision"],
-                        comment=data["comment"],
-                        session=data["session"],
-                        new_statement=data.get("new_statement", ""),
-                    ),
-                    base=data["base"],
-                    token=data["token"],
-                )
+                outcome = form.record(by=request.user)
             except DecisionConflict as error:
-                conflict = error.current or []
-                status = 409
-                # Keep what the person typed; the form now stands on the
-                # current state, so that saving again is a knowing choice.
-                post = request.POST.copy()
-                post["base"] = base
-                post["token"] = new_token()
-                form = DecisionForm(
-                    post,
-                    sons_choices=Sons.objects.filter(pk__in=candidate_ids),
-                    subject=subject,
-                )
-                form.is_valid()
+                conflict, status = error.current or [], 409
+                form = form.restated(base)
             else:
                 if not outcome.duplicate:
                     messages.success(
@@ -147,44 +106,20 @@ def _decide(request: HttpRequest, subject) -> HttpResponse:
                         _("Arbitrage de %(subject)s enregistré en brouillon (%(sons)s).")
                         % {
                             "subject": subject,
-                            "sons": ", ".join(s.code for s in data["sons"]),
+                            "sons": ", ".join(s.code for s in form.cleaned_data["sons"]),
                         },
                     )
-                return _done(request, back)
-        else:
-            status = 422
+                return _done(request, safe_next(request, form.cleaned_data["retour"], back_default))
     else:
-        wanted = request.GET.getlist("sons")
-        chosen = [s for s in candidates if s.code in wanted] or candidates
-        initial = {
-            "sons": chosen,
-            "base": base,
-            "token": new_token(),
-            "retour": _safe_return(request, request.GET.get("retour"), back_default),
-        }
-        if isinstance(subject, Requirement):
-            # A modified requirement starts from its statement as it stands.
-            statement = (
-                RequirementSons.objects.filter(requirement=subject, sons__in=chosen)
-                .order_by("sons__order")
-                .values_list("statement", flat=True)
-                .first()
-            )
-            initial["new_statement"] = statement or ""
-        shown = {current.get(s.pk) for s in chosen}
-        if len(shown) == 1 and None not in shown:
-            (arbitration,) = shown
-            initial.update(
-                decision=arbitration.decision,
-                comment=arbitration.comment,
-                session=arbitration.session,
-                new_statement=arbitration.new_statement or initial.get("new_statement", ""),
-            )
-        form = DecisionForm(
-            initial=initial,
-            sons_choices=Sons.objects.filter(pk__in=candidate_ids),
-            subject=subject,
+        initial = DecisionForm.initial_for(
+            subject,
+            candidates=candidates,
+            current=current,
+            base=base,
+            wanted=request.GET.getlist("sons"),
+            retour=safe_next(request, request.GET.get("retour"), back_default),
         )
+        form = DecisionForm(initial=initial, sons_choices=sons_choices, subject=subject)
     context = {
         "subject": subject,
         "is_requirement": isinstance(subject, Requirement),
@@ -202,7 +137,7 @@ def _decide(request: HttpRequest, subject) -> HttpResponse:
 @require_POST
 def publish_one(request: HttpRequest, pk: int) -> HttpResponse:
     arbitration = get_arbitration(request.user, pk, change=True)
-    back = _safe_return(request, request.POST.get("retour"), _subject_url(arbitration.subject))
+    back = safe_next(request, request.POST.get("retour"), _subject_url(arbitration.subject))
     version = request.POST.get("version", "")
     try:
         published = publish_decisions(

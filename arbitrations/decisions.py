@@ -17,7 +17,7 @@ from topics.models import RequirementSons
 
 from .models import Arbitration
 
-Pair = tuple[int, int]  # (requirement id, SONS id)
+Pair = tuple[int, int]  # (requirement or topic id, SONS id)
 
 # Published decisions by publication date, then drafts (no date: last on
 # every database, SQLite sorts NULL first otherwise), then by creation.
@@ -28,14 +28,19 @@ LATEST_LAST = (
 )
 
 
-def current_decisions(requirement_ids: Iterable[int], user) -> dict[Pair, Arbitration]:
-    """The current decision of every (requirement, SONS) pair: the latest
+def current_decisions(
+    subject_ids: Iterable[int], user, *, on: str = "requirement"
+) -> dict[Pair, Arbitration]:
+    """The current decision of every (subject, SONS) pair: the latest
     arbitration covering that SONS, among those the user may see (published
-    ones, and drafts for the authority, a draft counting as the latest)."""
+    ones, and drafts for the authority, a draft counting as the latest).
+    The subjects are requirements, or with ``on="topic"`` topics (decisions
+    taken on a topic itself: administrative subjects)."""
+    subject_id = {"requirement": "requirement_id", "topic": "topic_id"}[on]
     links = (
         Arbitration.sons.through.objects.filter(
             arbitration__in=Arbitration.objects.visible_to(user).filter(
-                requirement_id__in=list(requirement_ids)
+                **{f"{subject_id}__in": list(subject_ids)}
             )
         )
         .select_related("arbitration", "arbitration__session")
@@ -44,25 +49,7 @@ def current_decisions(requirement_ids: Iterable[int], user) -> dict[Pair, Arbitr
     decisions: dict[Pair, Arbitration] = {}
     for link in links:
         # Later rows win: published ones by publication date, then drafts.
-        decisions[(link.arbitration.requirement_id, link.sons_id)] = link.arbitration
-    return decisions
-
-
-def current_topic_decisions(topic_ids: Iterable[int], user) -> dict[Pair, Arbitration]:
-    """The same as ``current_decisions`` for decisions taken on a topic itself
-    (administrative subjects): keyed by (topic id, SONS id)."""
-    links = (
-        Arbitration.sons.through.objects.filter(
-            arbitration__in=Arbitration.objects.visible_to(user).filter(
-                topic_id__in=list(topic_ids)
-            )
-        )
-        .select_related("arbitration", "arbitration__session")
-        .order_by(*LATEST_LAST)
-    )
-    decisions: dict[Pair, Arbitration] = {}
-    for link in links:
-        decisions[(link.arbitration.topic_id, link.sons_id)] = link.arbitration
+        decisions[(getattr(link.arbitration, subject_id), link.sons_id)] = link.arbitration
     return decisions
 
 

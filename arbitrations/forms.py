@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from calendar_app.models import Event
-from topics.models import Requirement, Sons
+from topics.models import Requirement, RequirementSons, Sons
 
 from .models import Arbitration
+from .services import DecisionInput, Outcome, record_decision
 
 COMMENT_HELP = _("Mise en forme Markdown : **gras**, listes, paragraphes.")
 
@@ -63,10 +64,38 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, sons_choices, subject, **kwargs):
         super().__init__(*args, **kwargs)
+        self.subject = subject
         self.fields["sons"].queryset = sons_choices
         self.fields["session"].queryset = sessions()
         if not isinstance(subject, Requirement):
             del self.fields["new_statement"]
+
+    @staticmethod
+    def initial_for(subject, *, candidates, current, base, wanted, retour) -> dict:
+        """What the form shows first: the SONS asked for (``wanted`` codes;
+        all the ``candidates`` by default), their decision when they share
+        one, and for a requirement its statement as it stands (a modified
+        requirement starts from it)."""
+        chosen = [s for s in candidates if s.code in wanted] or candidates
+        initial = {"sons": chosen, "base": base, "token": new_token(), "retour": retour}
+        if isinstance(subject, Requirement):
+            statement = (
+                RequirementSons.objects.filter(requirement=subject, sons__in=chosen)
+                .order_by("sons__order")
+                .values_list("statement", flat=True)
+                .first()
+            )
+            initial["new_statement"] = statement or ""
+        shown = {current.get(s.pk) for s in chosen}
+        if len(shown) == 1 and None not in shown:
+            (arbitration,) = shown
+            initial.update(
+                decision=arbitration.decision,
+                comment=arbitration.comment,
+                session=arbitration.session,
+                new_statement=arbitration.new_statement or initial.get("new_statement", ""),
+            )
+        return initial
 
     def clean(self):
         data = super().clean()
@@ -77,6 +106,35 @@ class DecisionForm(forms.Form):
         ):
             self.add_error("new_statement", _("Une nouvelle exigence a besoin de son énoncé."))
         return data
+
+    def record(self, *, by) -> Outcome:
+        """Record the decision as a draft (``record_decision``: it raises
+        ``DecisionConflict`` when the SONS' decisions changed since ``base``)."""
+        data = self.cleaned_data
+        return record_decision(
+            by=by,
+            subject=self.subject,
+            sons=list(data["sons"]),
+            data=DecisionInput(
+                decision=data["decision"],
+                comment=data["comment"],
+                session=data["session"],
+                new_statement=data.get("new_statement", ""),
+            ),
+            base=data["base"],
+            token=data["token"],
+        )
+
+    def restated(self, base: str) -> DecisionForm:
+        """After a conflict: what the person typed, standing on the current
+        state (``base``) with a new token, so that saving again is a knowing
+        choice."""
+        data = self.data.copy()
+        data["base"] = base
+        data["token"] = new_token()
+        form = DecisionForm(data, sons_choices=self.fields["sons"].queryset, subject=self.subject)
+        form.is_valid()
+        return form
 
 
 class BulkDecisionForm(forms.Form):

@@ -24,7 +24,7 @@ from core.text import whole_number
 from topics.models import RequirementSons, Sons
 from topics.views import get_topic
 
-from .decisions import current_decisions, current_topic_decisions
+from .decisions import current_decisions
 from .exports import DecisionRow, PdfUnavailable, decision_columns, render_pdf
 from .models import Arbitration
 
@@ -92,7 +92,7 @@ def _topic_entries(request, topic) -> list[Entry]:
     """The current decisions of a topic: on its requirements, and on itself."""
     requirement_ids = list(topic.requirements.values_list("pk", flat=True))
     ids = {a.pk for a in current_decisions(requirement_ids, request.user).values()}
-    ids |= {a.pk for a in current_topic_decisions([topic.pk], request.user).values()}
+    ids |= {a.pk for a in current_decisions([topic.pk], request.user, on="topic").values()}
     return _order(_arbitrations().filter(pk__in=ids))
 
 

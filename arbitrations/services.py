@@ -43,7 +43,7 @@ from topics.models import Requirement, RequirementSons, RequirementVersion, Sons
 
 from .access import may_decide
 from .caching import invalidate_decision_pages
-from .decisions import current_decisions, current_topic_decisions
+from .decisions import current_decisions
 from .models import Arbitration, DecisionConflict, SubmissionToken
 
 logger = logging.getLogger(__name__)
@@ -77,13 +77,25 @@ class BulkConflict(DecisionConflict):
 # --- Reading the state a form was built on -----------------------------------------
 
 
+def decision_perimeter(subject: Requirement | Topic):
+    """The SONS a decision on ``subject`` may cover: a requirement's own
+    (its per-SONS rows), else its topic's scope (a requirement not yet in
+    any set); a topic's scope."""
+    if isinstance(subject, Requirement):
+        perimeter = Sons.objects.filter(applicabilities__requirement=subject)
+        if not perimeter.exists() and subject.topic_id:
+            perimeter = Sons.objects.filter(topics=subject.topic_id)
+        return perimeter
+    return Sons.objects.filter(topics=subject)
+
+
 def current_by_sons(subject: Requirement | Topic, user) -> dict[int, Arbitration]:
     """The current decision per SONS id of a requirement or a topic, as
     ``user`` sees it (drafts included for the authority)."""
     if isinstance(subject, Requirement):
         pairs = current_decisions([subject.pk], user)
     else:
-        pairs = current_topic_decisions([subject.pk], user)
+        pairs = current_decisions([subject.pk], user, on="topic")
     return {sons_id: arbitration for (_, sons_id), arbitration in pairs.items()}
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import decision_views, mine_views, record_views, views
+from . import decision_views, my_decisions_views, record_views, views
 
 urlpatterns = [
     path("sujets/", views.topic_list, name="topic_list"),
@@ -42,9 +42,15 @@ urlpatterns = [
         record_views.session_presentation,
         name="session_presentation",
     ),
-    path("mes-decisions/", mine_views.my_decisions, name="my_decisions"),
-    path("mes-decisions/tout-vu/", mine_views.mark_all_seen, name="my_decisions_seen"),
-    path("mes-decisions/export.xlsx", mine_views.my_decisions_xlsx, name="my_decisions_xlsx"),
-    path("mes-decisions/flux/", mine_views.feed_settings, name="my_decisions_feed_settings"),
-    path("mes-decisions/flux/<str:token>.atom", mine_views.feed, name="my_decisions_feed"),
+    path("mes-decisions/", my_decisions_views.my_decisions, name="my_decisions"),
+    path("mes-decisions/tout-vu/", my_decisions_views.mark_all_seen, name="my_decisions_seen"),
+    path(
+        "mes-decisions/export.xlsx", my_decisions_views.my_decisions_xlsx, name="my_decisions_xlsx"
+    ),
+    path(
+        "mes-decisions/flux/",
+        my_decisions_views.feed_settings,
+        name="my_decisions_feed_settings",
+    ),
+    path("mes-decisions/flux/<str:token>.atom", my_decisions_views.feed, name="my_decisions_feed"),
 ]

@@ -10,10 +10,14 @@ must be the same).
 
 One database and one Redis database per scale (``segur_bench_s1`` and
 ``/13``, ``segur_bench_s4`` and ``/14``), generated the first time and kept
-(``--fresh`` to generate them again); ``make bench`` keeps its own.
+(``--fresh`` to generate them again); ``make bench`` keeps its own. The
+databases are named after ``BENCH_DATABASE_URL``'s (``segur_bench`` by
+default) with the scale added, so that two people comparing at once on one
+server each keep theirs.
 
     .venv/bin/python bench/compare.py            # scales 1 and 4
     .venv/bin/python bench/compare.py --scales 1 8 -n 60
+    .venv/bin/python bench/compare.py --only /mes-decisions/   # those pages alone
 """
 
 from __future__ import annotations
@@ -53,8 +57,13 @@ PAGES = [
 MEASURE = re.compile(r"median ([\d.]+) ms.*?; (\d+) queries")
 
 
+# Read once: prepare() points run.DATABASE_URL at each scale's database in turn.
+DATABASE_URL = run.DATABASE_URL
+
+
 def settings_for(scale: int, position: int) -> dict[str, str]:
-    database = urllib.parse.urlparse(run.DATABASE_URL)._replace(path=f"/segur_bench_s{scale}")
+    base = urllib.parse.urlparse(DATABASE_URL)
+    database = base._replace(path=f"{base.path}_s{scale}")
     cache = urllib.parse.urlparse(run.REDIS_URL)._replace(path=f"/{13 + position}")
     return {"BENCH_DATABASE_URL": database.geturl(), "BENCH_REDIS_URL": cache.geturl()}
 
@@ -103,14 +112,17 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs=2, default=[1, 4])
     parser.add_argument("-n", type=int, default=40, help="requests per page (default 40)")
     parser.add_argument("--fresh", action="store_true", help="generate the databases again")
+    parser.add_argument("--only", default="", help="the pages whose path holds this text")
     args = parser.parse_args()
     small, large = args.scales
     for position, scale in enumerate((small, large)):
         prepare(scale, position, args.fresh)
+    # DEBUG off serves static files by their hashed names: the manifest must exist.
+    run.manage("collectstatic", "--noinput", "-v0")
     header = f"| page | role | ms at {small} | ms at {large} | ratio | queries |"
     lines = [header, "|---|---|---:|---:|---:|---|"]
     worst = 0.0
-    for path, role in PAGES:
+    for path, role in [(path, role) for path, role in PAGES if args.only in path]:
         (one, q_one), (other, q_other) = (
             measure(scale, position, path, role, args.n)
             for position, scale in enumerate((small, large))

@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +25,7 @@ from arbitrations.decisions import current_decisions
 from arbitrations.models import Arbitration
 from core import caching
 from core.htmx import render_page
+from core.http import safe_next
 from core.text import whole_number, word_diff
 from topics import access as topics_access
 from topics.models import Requirement, RequirementSons, Sons, Topic
@@ -237,10 +237,7 @@ def requirement_diff(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _back(request: HttpRequest) -> str:
-    target = request.POST.get("retour", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse("requirement_list")
+    return safe_next(request, request.POST.get("retour"), reverse("requirement_list"))
 
 
 @require_POST

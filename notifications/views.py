@@ -8,12 +8,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.htmx import render_page
+from core.http import safe_next
 
 from . import services
 from . import subjects as registry
@@ -30,12 +30,7 @@ def get_notification(request: HttpRequest, pk: int) -> Notification:
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 @require_GET
@@ -54,10 +49,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notification's link: it is read once opened."""
     notification = get_notification(request, pk)
     services.mark_read(request.user, [notification.pk])
-    target = notification.subject_url
-    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
-        return redirect("notification_list")
-    return redirect(target)
+    return redirect(safe_next(request, notification.subject_url, "notification_list"))
 
 
 @require_POST

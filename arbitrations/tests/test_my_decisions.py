@@ -396,7 +396,7 @@ def test_mes_decisions_comes_in_pages_of_topics(client_as, monkeypatch):
     where the news are (issue 11: the page does not grow with the data)."""
     from django.core.cache import cache
 
-    from arbitrations import mine
+    from arbitrations import my_decisions
 
     editor = client_as("editor")
     whole = unescaped(editor.get("/mes-decisions/"))
@@ -405,7 +405,7 @@ def test_mes_decisions_comes_in_pages_of_topics(client_as, monkeypatch):
     assert topics >= 2  # the deck decides on several topics for LGC
     assert everything
     counts = re.search(r"\d+ nouveau\(x\), \d+ modifié\(s\)", whole).group(0)
-    monkeypatch.setattr(mine, "TOPICS_PER_PAGE", 1)
+    monkeypatch.setattr(my_decisions, "TOPICS_PER_PAGE", 1)
     cache.clear()
     first = unescaped(editor.get("/mes-decisions/"))
     assert first.count('<h2 class="fr-h4 fr-mt-4w">') == 1
@@ -427,9 +427,9 @@ def test_a_page_past_the_last_and_a_page_evicted_from_the_cache(client_as, monke
     again, the same."""
     from django.core.cache import cache
 
-    from arbitrations import mine
+    from arbitrations import my_decisions
 
-    monkeypatch.setattr(mine, "TOPICS_PER_PAGE", 1)
+    monkeypatch.setattr(my_decisions, "TOPICS_PER_PAGE", 1)
     cache.clear()
     editor = client_as("editor")
     first = unescaped(editor.get("/mes-decisions/"))
@@ -461,7 +461,7 @@ def test_news_counted_from_the_index_by_publication_time():
     from array import array
     from datetime import UTC, datetime
 
-    from arbitrations.mine import MODIFIED, NEW, NewsIndex
+    from arbitrations.my_decisions import MODIFIED, NEW, NewsIndex
 
     def at(hour):
         return datetime(2023, 9, 25, hour, tzinfo=UTC)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import authority_people
@@ -19,6 +22,7 @@ from arbitrations.caching import NAMESPACE as DECISIONS
 from core import caching
 from core import files as core_files
 from core.forms import FastSelect, validate_portal_date
+from core.text import whole_number
 from topics.models import Requirement, Sons, Topic
 
 from . import files, services
@@ -252,6 +256,79 @@ class AnswerForm(forms.Form):
             text=self.cleaned_data["text"],
             publish=self.cleaned_data["publish"] == "publish",
         )
+
+
+class NulDroppingCharField(forms.CharField):
+    """Text whose NUL characters are dropped rather than refused with the
+    whole text (PostgreSQL cannot store them)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\x00", "")
+        return super().to_python(value)
+
+
+class InboxAnswerForm(forms.Form):
+    """One feedback's answer in the leads' inbox, published at once. The
+    inbox's table names the fields after the feedback (``suite-12``,
+    ``reponse-12``, ``version-12``): one form for all the rows of a page."""
+
+    ERROR = _("Choisissez une suite et rédigez la réponse (10 000 caractères au plus).")
+
+    suite = forms.ChoiceField(choices=Feedback.Disposition.choices)
+    reponse = NulDroppingCharField(max_length=LONG)
+    version = forms.CharField(required=False)
+
+    def __init__(self, *args, feedback: Feedback, **kwargs):
+        self.feedback = feedback
+        super().__init__(*args, **kwargs)
+
+    def add_prefix(self, field_name: str) -> str:
+        return f"{field_name}-{self.feedback.pk}"
+
+    def to_answer(self) -> services.BulkAnswer:
+        """The answer, claiming the version the inbox was read at (the
+        feedback's current one when the page sent none)."""
+        version = whole_number(self.cleaned_data["version"])
+        return services.BulkAnswer(
+            self.feedback,
+            self.feedback.version if version is None else version,
+            services.AnswerInput(self.cleaned_data["suite"], self.cleaned_data["reponse"]),
+        )
+
+
+class BaseInboxAnswerFormSet(forms.BaseFormSet):
+    """The answers a lead publishes from the inbox at once: a form for each
+    feedback ticked, valid when every one is (all are saved, or none). The
+    table sends no management form: the feedbacks ticked say how many forms
+    there are."""
+
+    def __init__(self, data, *, feedbacks: Sequence[Feedback]):
+        self.feedbacks = list(feedbacks)
+        super().__init__(data)
+
+    @cached_property
+    def management_form(self) -> ManagementForm:
+        count = len(self.feedbacks)
+        counts = {self.add_prefix(name): count for name in (TOTAL_FORM_COUNT, INITIAL_FORM_COUNT)}
+        form = ManagementForm(counts, prefix=self.prefix)
+        form.full_clean()
+        return form
+
+    def get_form_kwargs(self, index):
+        return {"feedback": self.feedbacks[index]}
+
+    def errors_by_feedback(self) -> dict[int, str]:
+        """The message the table shows beside each answer refused."""
+        return {form.feedback.pk: InboxAnswerForm.ERROR for form in self.forms if form.errors}
+
+    def answers(self) -> list[services.BulkAnswer]:
+        return [form.to_answer() for form in self.forms]
+
+
+InboxAnswerFormSet = forms.formset_factory(
+    InboxAnswerForm, formset=BaseInboxAnswerFormSet, extra=0, max_num=1000, absolute_max=1000
+)
 
 
 class AssignForm(forms.Form):

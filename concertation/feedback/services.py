@@ -39,7 +39,7 @@ from accounts.audit import Action, record
 from accounts.models import Organisation
 from arbitrations.access import may_decide
 from arbitrations.caching import invalidate_decision_pages
-from arbitrations.decisions import current_decisions, current_topic_decisions
+from arbitrations.decisions import current_decisions
 from arbitrations.models import Arbitration
 from calendar_app.models import PARIS
 from notifications.models import Follow, Notification
@@ -126,7 +126,7 @@ def decided_subjects(topic: Topic, requirements: Sequence[Requirement], sons: Se
     if requirements:
         current = current_decisions([r.pk for r in requirements], nobody)
     else:
-        current = current_topic_decisions([topic.pk], nobody)
+        current = current_decisions([topic.pk], nobody, on="topic")
     found = {}
     for (_subject, sons_id), arbitration in current.items():
         if sons_ids and sons_id not in sons_ids:

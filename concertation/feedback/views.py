@@ -32,6 +32,7 @@ from .forms import (
     AnswerForm,
     AssignForm,
     FeedbackForm,
+    InboxAnswerFormSet,
     InboxFilterForm,
     InviteForm,
     VersionForm,
@@ -430,20 +431,26 @@ def _inbox_paginator(request: HttpRequest, rows) -> Paginator:
     return CachedCountPaginator(rows, PAGE_SIZE, namespace=FEEDBACK, parts=("inbox", filters))
 
 
+def _inbox_context(request: HttpRequest, filter_form, page, **answering) -> dict:
+    """The inbox's table; ``answering``: the errors and the feedbacks ticked
+    of a bulk answer refused."""
+    return {
+        "filter_form": filter_form,
+        "page": page,
+        "query": request.GET.urlencode(),
+        "dispositions": Feedback.Disposition.choices,
+        "errors": answering.get("errors", {}),
+        "chosen": answering.get("chosen", []),
+    }
+
+
 @require_GET
 def feedback_inbox(request: HttpRequest) -> HttpResponse:
     _require_lead(request.user)
     form, rows = _inbox_rows(request)
     page = _inbox_paginator(request, rows).get_page(request.GET.get("page"))
     _keep_typed(page, {})
-    context = {
-        "filter_form": form,
-        "page": page,
-        "query": request.GET.urlencode(),
-        "dispositions": Feedback.Disposition.choices,
-        "errors": {},
-        "chosen": [],
-    }
+    context = _inbox_context(request, form, page)
     return render_page(request, "concertation/feedback/inbox.html", context, partial="results")
 
 
@@ -452,33 +459,15 @@ def feedback_inbox_answer(request: HttpRequest) -> HttpResponse:
     """Answer several feedbacks at once, a text for each: all or none."""
     _require_lead(request.user)
     chosen = _whole_numbers(request.POST.getlist("choisis"))
-    items, errors = [], {}
     found = {f.pk: f for f in feedback_list(request.user).filter(pk__in=chosen)}
-    for pk in chosen:
-        feedback = found.get(pk)
-        if feedback is None:
-            raise Http404
-        disposition = request.POST.get(f"suite-{pk}", "")
-        # Read here, not by a form: drop the NUL a CharField would refuse (PostgreSQL does).
-        text = request.POST.get(f"reponse-{pk}", "").replace("\x00", "").strip()
-        version = request.POST.get(f"version-{pk}", "")
-        if disposition not in Feedback.Disposition.values or not text or len(text) > 10000:
-            errors[pk] = _(
-                "Choisissez une suite et rédigez la réponse (10 000 caractères au plus)."
-            )
-            continue
-        items.append(
-            services.BulkAnswer(
-                feedback,
-                feedback.version if (number := whole_number(version)) is None else number,
-                services.AnswerInput(disposition, text, publish=True),
-            )
-        )
+    if not found.keys() >= set(chosen):
+        raise Http404
+    answers = InboxAnswerFormSet(request.POST, feedbacks=[found[pk] for pk in chosen])
     if not chosen:
         messages.error(request, _("Cochez les retours auxquels vous répondez."))
-    elif not errors:
+    elif answers.is_valid():
         try:
-            services.answer_many(items, by=request.user)
+            services.answer_many(answers.answers(), by=request.user)
         except FeedbackConflict:
             _conflict(request)
         except PermissionDenied:
@@ -486,19 +475,14 @@ def feedback_inbox_answer(request: HttpRequest) -> HttpResponse:
                 request, _("Un des retours choisis a déjà sa réponse : rien n'a été enregistré.")
             )
         else:
-            messages.success(request, _("%(count)s réponses publiées.") % {"count": len(items)})
+            messages.success(request, _("%(count)s réponses publiées.") % {"count": len(chosen)})
             return redirect(f"{reverse('feedback_inbox')}?{request.GET.urlencode()}")
     form, rows = _inbox_rows(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     _keep_typed(page, request.POST)
-    context = {
-        "filter_form": form,
-        "page": page,
-        "query": request.GET.urlencode(),
-        "dispositions": Feedback.Disposition.choices,
-        "errors": errors,
-        "chosen": chosen,
-    }
+    context = _inbox_context(
+        request, form, page, errors=answers.errors_by_feedback(), chosen=chosen
+    )
     return render_page(request, "concertation/feedback/inbox.html", context, status=400)
 
 

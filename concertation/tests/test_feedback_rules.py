@@ -492,6 +492,65 @@ def test_answering_several_at_once_all_or_nothing(client_as, persona_user):
     assert Feedback.objects.filter(status=Feedback.Status.ANSWERED).count() == 2
 
 
+def bulk_answer(feedback, disposition="accepted", text="Réponse", version=None) -> dict:
+    return {
+        f"suite-{feedback.pk}": disposition,
+        f"reponse-{feedback.pk}": text,
+        f"version-{feedback.pk}": feedback.version if version is None else version,
+    }
+
+
+def test_a_bulk_answer_refuses_a_disposition_that_does_not_exist(client_as, persona_user):
+    one = make_filed(persona_user, argument="Premier")
+    two = make_filed(persona_user, persona="editor2", reference="SC.SSI/GEN.08", argument="Second")
+    data = {
+        "choisis": [one.pk, two.pk],
+        **bulk_answer(one, text="Réponse au premier"),
+        **bulk_answer(two, disposition="peut-être", text="Réponse au second"),
+    }
+    response = client_as("lead").post(reverse("feedback_inbox_answer"), data)
+    assert response.status_code == 400
+    page = unescaped(response)
+    error = "Choisissez une suite et rédigez la réponse (10 000 caractères au plus)."
+    assert f'<p class="fr-error-text" id="erreur-{two.pk}">{error}</p>' in page
+    assert f'id="erreur-{one.pk}"' not in page
+    assert "Réponse au premier" in page  # what was typed is kept
+    assert "Réponse au second" in page
+    assert not Feedback.objects.filter(status=Feedback.Status.ANSWERED).exists()
+
+
+def test_a_bulk_answer_on_a_feedback_changed_meanwhile_saves_nothing(client_as, persona_user):
+    one = make_filed(persona_user, argument="Premier")
+    two = make_filed(persona_user, persona="editor2", reference="SC.SSI/GEN.08", argument="Second")
+    data = {"choisis": [one.pk, two.pk], **bulk_answer(one), **bulk_answer(two)}
+    data[f"version-{two.pk}"] = two.version - 1  # read before someone else's change
+    response = client_as("lead").post(reverse("feedback_inbox_answer"), data)
+    assert response.status_code == 400
+    assert "Quelqu'un a modifié ce retour pendant que vous y répondiez" in unescaped(response)
+    assert not Feedback.objects.filter(status=Feedback.Status.ANSWERED).exists()
+
+
+def test_a_bulk_answer_needs_a_feedback_ticked_that_the_lead_may_see(client_as, persona_user):
+    lead = client_as("lead")
+    url = reverse("feedback_inbox_answer")
+    nothing = lead.post(url, {"suite-1": "accepted", "reponse-1": "Réponse"})
+    assert nothing.status_code == 400
+    assert "Cochez les retours auxquels vous répondez." in unescaped(nothing)
+    draft = services.save_feedback(
+        by=persona_user("federation"),
+        data=services.FeedbackInput(
+            topic=Requirement.objects.get(reference="SC.DMP/UX.10").topic,
+            kind=Feedback.Kind.CHANGE_REQUEST,
+            argument="Brouillon",
+        ),
+        file=False,
+    )
+    filed = make_filed(persona_user)
+    data = {"choisis": [filed.pk, draft.pk], **bulk_answer(filed), **bulk_answer(draft)}
+    assert lead.post(url, data).status_code == 404
+    assert not Feedback.objects.filter(status=Feedback.Status.ANSWERED).exists()
+
+
 def test_a_lead_reopens_a_decided_subject(client_as, persona_user):
     feedback = make_filed(persona_user)
     assert feedback.on_decided_subject

@@ -28,10 +28,16 @@ from core.spreadsheets import rows_of, xlsx_response
 from core.text import render_markdown
 from topics.access import sons_in_scope
 
-from . import mine
 from .caching import NAMESPACE
 from .exports import DecisionRow, decision_columns
 from .models import DecisionFeedToken
+from .my_decisions import (
+    decisions_by_topic,
+    feed_arbitrations,
+    mark_everything_seen,
+    rendered_decisions,
+    visit_baseline,
+)
 
 MY_DECISIONS_COLUMNS = (
     "topic",
@@ -49,8 +55,8 @@ MY_DECISIONS_COLUMNS = (
 @require_GET
 def my_decisions(request: HttpRequest) -> HttpResponse:
     sons = sons_in_scope(request.user)
-    since = mine.visit_baseline(request)
-    rendered = mine.rendered_decisions(sons, since, request.GET.get("page"))
+    since = visit_baseline(request)
+    rendered = rendered_decisions(sons, since, request.GET.get("page"))
     context = {
         "sons": sons,
         "decisions": rendered.html,
@@ -65,7 +71,7 @@ def my_decisions(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def mark_all_seen(request: HttpRequest) -> HttpResponse:
-    mine.mark_all_seen(request)
+    mark_everything_seen(request)
     messages.success(request, _("Toutes les décisions sont marquées comme vues."))
     return redirect("my_decisions")
 
@@ -75,7 +81,7 @@ def my_decisions_xlsx(request: HttpRequest) -> HttpResponse:
     sons = sons_in_scope(request.user)
     rows = [
         DecisionRow(line.arbitration, item.requirement, group.topic, line.sons.code, line.previous)
-        for group in mine.my_decisions(sons, None)
+        for group in decisions_by_topic(sons, None)
         for item in group.items
         for line in item.lines
     ]
@@ -147,7 +153,7 @@ class DecisionsFeed(Feed):
         return settings.SITE_URL + reverse("contacts")
 
     def items(self, user):
-        return mine.feed_arbitrations(sons_in_scope(user))
+        return feed_arbitrations(sons_in_scope(user))
 
     def item_title(self, item):
         codes = ", ".join(sons.code for sons in item.sons.all())

@@ -14,12 +14,10 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core import caching
@@ -51,12 +49,9 @@ class Line:
     badge: str | None
     index: int = 0
 
-    @property
-    def badge_label(self):
-        return BADGES.get(self.badge)
-
-    # Slots filled per reader (``assemble``): the row's class, its badge, the
-    # link to a new statement; all three only for a line new to the reader.
+    # Slots filled per reader (``rendered_decisions``): the row's class, its
+    # badge, the link to a new statement; all three only for a line new to
+    # the reader.
     @property
     def class_slot(self) -> str:
         return mark_safe(f"{SLOT}c{self.index}{SLOT}")  # noqa: S308 - no outside text
@@ -76,10 +71,6 @@ class Item:
     topic: Topic | None
     lines: list[Line] = field(default_factory=list)
 
-    @property
-    def badges(self) -> set[str]:
-        return {line.badge for line in self.lines if line.badge}
-
 
 @dataclass
 class Group:
@@ -93,7 +84,7 @@ def _badge(arbitration: Arbitration, previous, since: datetime | None) -> str | 
     return MODIFIED if previous is not None else NEW
 
 
-def my_decisions(sons: list[Sons], since: datetime | None) -> list[Group]:
+def decisions_by_topic(sons: list[Sons], since: datetime | None) -> list[Group]:
     """Published decisions on ``sons``, grouped by topic in the topics' order.
     ``since``: the end of the previous visit (None: everything is new)."""
     sons_by_id = {s.pk: s for s in sons}
@@ -153,24 +144,26 @@ def my_decisions(sons: list[Sons], since: datetime | None) -> list[Group]:
     return list(groups.values())
 
 
-def _line_fragments(line: Line, requirement) -> dict[str, str]:
-    badge = line.badge or NEW
-    fragments = {
-        "c": format_html(' class="portal-row--{}"', badge),
-        "b": format_html(
-            '<p class="fr-badge fr-badge--sm {} fr-mt-1w">{}</p>',
-            "fr-badge--new" if badge == NEW else "fr-badge--warning",
-            BADGES[badge],
-        ),
-        "l": "",
+GROUPS = "arbitrations/includes/my_decisions_groups.html"
+
+
+def _news_fragments() -> dict[str, dict[str, str]]:
+    """What fills the class and badge slots of a line new to the reader,
+    for each badge (the template's partials, rendered once per rendering)."""
+    return {
+        badge: {
+            "c": render_to_string(f"{GROUPS}#news_class", {"badge": badge}),
+            "b": render_to_string(f"{GROUPS}#news_badge", {"badge": badge, "label": label}),
+        }
+        for badge, label in BADGES.items()
     }
-    if line.arbitration.new_statement and requirement is not None:
-        fragments["l"] = format_html(
-            '<p class="fr-text--sm"><a href="{}#versions">{}</a></p>',
-            reverse("requirement_detail", args=[requirement.reference]),
-            gettext("Voir le nouvel énoncé et ses modifications"),
-        )
-    return fragments
+
+
+def _news_link(line: Line, requirement) -> str:
+    """What fills the link slot of a line new to the reader: to the new statement, if any."""
+    if not (line.arbitration.new_statement and requirement is not None):
+        return ""
+    return render_to_string(f"{GROUPS}#news_link", {"reference": requirement.reference})
 
 
 # Topics per page of "Mes décisions": the page stays the same size however
@@ -213,7 +206,8 @@ def _render_decisions(sons: list[Sons]) -> tuple[NewsIndex, list[dict]]:
     ``TOPICS_PER_PAGE`` topics: each page's HTML cut at the slots with, for
     each of its lines, when it was published and what fills its slots when
     it is new to the reader; and the index of the news."""
-    groups = my_decisions(sons, None)
+    groups = decisions_by_topic(sons, None)
+    news = _news_fragments()
     pages = []
     per_stamp: dict[float, dict[str, int]] = defaultdict(lambda: {NEW: 0, MODIFIED: 0})
     page_latest = array("d")
@@ -226,13 +220,14 @@ def _render_decisions(sons: list[Sons]) -> tuple[NewsIndex, list[dict]]:
                 for line in item.lines:
                     line.index = index = index + 1
                     stamp = line.arbitration.published_at.timestamp()
-                    lines[index] = (stamp, _line_fragments(line, item.requirement))
+                    fragments = {**news[line.badge], "l": _news_link(line, item.requirement)}
+                    lines[index] = (stamp, fragments)
                     per_stamp[stamp][line.badge] += 1
-        html = render_to_string("arbitrations/includes/my_decisions_groups.html", {"groups": chunk})
+        html = render_to_string(GROUPS, {"groups": chunk})
         pages.append({"parts": html.split(SLOT), "lines": lines})
         page_latest.append(max((stamp for stamp, _ in lines.values()), default=float("-inf")))
     if not pages:
-        html = render_to_string("arbitrations/includes/my_decisions_groups.html")
+        html = render_to_string(GROUPS)
         pages.append({"parts": [html], "lines": {}})
         page_latest.append(float("-inf"))
     stamps = array("d", sorted(per_stamp))
@@ -274,7 +269,9 @@ def rendered_decisions(
     sons_ids = sorted(s.pk for s in sons)
     language = get_language()
     token = caching.version(NAMESPACE)
-    index_key = caching.versioned_key(NAMESPACE, token, ("my_decisions_index", sons_ids))
+    # The index is a pickle of NewsIndex: its key changes with the class's
+    # module (arbitrations.mine before), lest a deployment read the old one.
+    index_key = caching.versioned_key(NAMESPACE, token, ("my_decisions_news", sons_ids))
 
     def page_key(number: int) -> str:
         parts = ("my_decisions_page", language, sons_ids, number)
@@ -334,7 +331,7 @@ def visit_baseline(request) -> datetime | None:
     return baseline
 
 
-def mark_all_seen(request) -> None:
+def mark_everything_seen(request) -> None:
     now = timezone.now()
     request.session[SESSION_KEY] = now.isoformat()
     DecisionsSeen.objects.update_or_create(user=request.user, defaults={"seen_until": now})
