@@ -11,10 +11,11 @@ from import_export.forms import ExportForm
 from accounts.audit import Action, record
 from topics.models import RequirementSons
 
-from .formats import CatalogueCSV, CatalogueJSON, CatalogueXLSX
+from .export import CatalogueExportResource
+from .formats import CatalogueCSV, CatalogueJSON, CatalogueODS, CatalogueXLSX
 from .models import CatalogueImport
 from .reading import FileRejected
-from .resources import CatalogueExportResource, CatalogueImportResource
+from .resources import CatalogueImportResource
 
 
 @admin.register(RequirementSons)
@@ -25,7 +26,7 @@ class RequirementSonsAdmin(ImportExportModelAdmin):
     search_fields = ("requirement__reference", "statement")
     list_select_related = ("requirement", "sons")
     raw_id_fields = ("requirement",)
-    import_formats = [CatalogueXLSX, CatalogueCSV, CatalogueJSON]
+    import_formats = [CatalogueXLSX, CatalogueCSV, CatalogueJSON, CatalogueODS]
     export_formats = [CatalogueXLSX, CatalogueCSV, CatalogueJSON]
     # Every column, always (the import reads them all back): no field choice.
     export_form_class = ExportForm
@@ -54,24 +55,25 @@ class RequirementSonsAdmin(ImportExportModelAdmin):
     def process_dataset(self, dataset, form, request, **kwargs):
         result = super().process_dataset(dataset, form, request, **kwargs)
         if not kwargs.get("dry_run"):
+            from .importing import _count
+
             rows = [row for row in result.rows if hasattr(row, "as_dict")]
-            entry = CatalogueImport.objects.create(
+            report = {
+                "rows": [row.as_dict() for row in rows],
+                "base_errors": [str(error.error) for error in result.base_errors],
+            }
+            entry = CatalogueImport(
                 created_by=request.user,
                 file_name=(form.cleaned_data.get("original_file_name") or "admin")[:255],
-                status=(
-                    CatalogueImport.Status.REJECTED
-                    if result.has_validation_errors() or result.has_errors()
-                    else CatalogueImport.Status.DONE
-                ),
-                rows=len(rows),
-                created=sum(row.status == "created" for row in rows),
-                updated=sum(row.status == "updated" for row in rows),
-                unchanged=sum(row.status == "unchanged" for row in rows),
-                ignored=sum(row.status == "ignored" for row in rows),
-                conflicts=sum(row.status == "conflict" for row in rows),
-                errors=sum(row.status == "error" for row in rows),
-                report={"rows": [row.as_dict() for row in rows], "base_errors": []},
+                report=report,
             )
+            _count(entry, report)
+            entry.status = (
+                CatalogueImport.Status.REJECTED
+                if entry.errors or entry.to_confirm
+                else CatalogueImport.Status.DONE
+            )
+            entry.save()
             record(
                 Action.IMPORT,
                 request=request,

@@ -21,8 +21,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
+from .engine import dataset_from_table
 from .reading import FileRejected, escape_formula, read_table
-from .resources import dataset_from_table
 
 
 def _cell_text(value) -> str:
@@ -53,6 +53,18 @@ class _CatalogueFormat:
 
     def can_export(self):
         return True
+
+
+class CatalogueODS(_CatalogueFormat, base_formats.ODS):
+    """Imports only (LibreOffice's own format): exports are XLSX, CSV, JSON."""
+
+    extension = "ods"
+
+    def get_title(self):
+        return "ods"
+
+    def can_export(self):
+        return False
 
 
 class CatalogueCSV(_CatalogueFormat, base_formats.CSV):
