@@ -46,6 +46,21 @@ class ConcertationConfig(AppConfig):
         )
         provide_feedback_windows(open_windows)
         register_comments()
+        # The vendors' comments of the authority's test-management tool come
+        # in through the catalogue's import page (catalogue.kinds).
+        from catalogue import kinds
+
+        from .comments import vendor_import
+
+        kinds.register(
+            kinds.ImportKind(
+                name="vendor_comments",
+                label=vendor_import.LABEL,
+                layout=vendor_import.LAYOUT,
+                run=vendor_import.run,
+                order=10,
+            )
+        )
 
 
 def reverse_feedback(feedback) -> str:
