@@ -9,7 +9,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ExportForm
 
 from accounts.audit import Action, record
-from topics.models import RequirementSons
+from topics.models import Iteration, IterationEntry, ReferenceAlias, RequirementSons
 
 from .export import CatalogueExportResource
 from .formats import CatalogueCSV, CatalogueJSON, CatalogueODS, CatalogueXLSX
@@ -113,3 +113,31 @@ class CatalogueImportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Iteration)
+class IterationAdmin(admin.ModelAdmin):
+    """Imports create the iterations their files name; admins put them in
+    order ("Version 1.0" before IT1) and name them."""
+
+    list_display = ("code", "label", "order")
+    ordering = ("order", "code")
+
+
+@admin.register(ReferenceAlias)
+class ReferenceAliasAdmin(admin.ModelAdmin):
+    """The other names leads confirmed (or declined) on an import's page."""
+
+    list_display = ("reference", "requirement", "reason", "decided_by", "decided_at")
+    search_fields = ("reference", "requirement__reference")
+    raw_id_fields = ("requirement",)
+    readonly_fields = ("decided_by", "decided_at")
+
+
+@admin.register(IterationEntry)
+class IterationEntryAdmin(admin.ModelAdmin):
+    list_display = ("requirement", "sons", "iteration", "evolution", "hidden")
+    list_filter = ("iteration", "sons", "hidden")
+    search_fields = ("requirement__reference", "statement")
+    list_select_related = ("requirement", "sons", "iteration")
+    raw_id_fields = ("requirement",)

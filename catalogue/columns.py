@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
@@ -106,6 +107,16 @@ def key(text: object) -> str:
     """A header or a choice as compared: no accents, no case, apostrophes
     straightened, any run of blanks (line breaks, non-breaking spaces) one space."""
     text = "" if text is None else str(text)
+    # A file repeats the same few codes and choices on every row.
+    return _key(text) if len(text) <= 80 else _fold(text)
+
+
+@lru_cache(maxsize=4096)
+def _key(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     text = text.replace("_x000D_", " ").replace("’", "'").replace("‘", "'")
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))

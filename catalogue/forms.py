@@ -30,10 +30,10 @@ class ImportForm(forms.Form):
         help_text=_("Sinon ils sont enregistrés en brouillon, à publier ensuite."),
     )
     made_at = forms.DateTimeField(
-        label=_("Date du fichier"),
+        label=_("Date d’enregistrement"),
         required=False,
         help_text=_(
-            "Quand le fichier a été enregistré (JJ/MM/AAAA HH:MM). Obligatoire pour un CSV, qui "
+            "Quand le tableur a été enregistré (JJ/MM/AAAA HH:MM). Obligatoire pour un CSV, qui "
             "ne le dit pas : un arbitrage modifié depuis est signalé comme conflit, sans être "
             "écrasé. Pour un classeur, remplace la date qu'il porte."
         ),

@@ -103,9 +103,9 @@ def _needs_a_date(table: Table, made_at) -> bool:
 
 def _no_date_message() -> str:
     return _(
-        "Un fichier CSV ne dit pas quand il a été enregistré : indiquez sa date (« Date du "
-        "fichier ») pour que les arbitrages modifiés depuis soient signalés comme conflits "
-        "au lieu d'être écrasés, puis importez-le de nouveau."
+        "Un fichier CSV ne dit pas quand il a été enregistré : indiquez sa date (« Date "
+        "d’enregistrement ») pour que les arbitrages modifiés depuis soient signalés comme "
+        "conflits au lieu d'être écrasés, puis importez-le de nouveau."
     )
 
 

@@ -282,6 +282,10 @@ class Planner:
             else None
         )
         self.iterations = {i.code: i for i in Iteration.objects.all()}
+        self.evolution_words = {
+            **c.EVOLUTION_SYNONYMS,
+            **{str(label): code for code, label in Arbitration.Decision.choices},
+        }
 
         # Every reference of the catalogue (to propose matches), and its aliases.
         self.known = dict(Requirement.objects.values_list("reference", "pk"))
@@ -529,14 +533,7 @@ class Planner:
         if c.key(evolution) == c.key(c.HIDDEN_EVOLUTION):
             plan.hidden = True
         elif evolution:
-            plan.decision = c.choice(
-                evolution,
-                c.EVOLUTIONS,
-                {
-                    **c.EVOLUTION_SYNONYMS,
-                    **{str(label): code for code, label in Arbitration.Decision.choices},
-                },
-            )
+            plan.decision = c.choice(evolution, c.EVOLUTIONS, self.evolution_words)
             if plan.decision is None:
                 self._problem(
                     report,
@@ -656,13 +653,15 @@ class Planner:
         named = {code}
         for header in self.former_columns:
             former_code, former_label = parse_iteration(header.split(":", 1)[1])
-            if former_code not in named:
+            former = self._text(row, header)
+            # An empty former statement says the requirement was not there.
+            if former and former_code not in named:
                 named.add(former_code)
                 plan.entries.append(
                     EntryPlan(
                         code=former_code,
                         label=former_label,
-                        statement=self._text(row, header),
+                        statement=former,
                         only_if_missing=True,
                     )
                 )

@@ -358,7 +358,9 @@ VENDORS = ("SOFTWAY", "MEDIBASE", "HOPITEL SOLUTIONS", "RADIOSOFT")
 
 
 def html(text: str) -> str:
-    """A statement as the test-management tool writes it."""
+    """A statement as the test-management tool writes it: paragraphs, line
+    breaks, entities, italics ("_word_" in the text given)."""
+    import re
     from html import escape
 
     paragraphs = []
@@ -370,6 +372,7 @@ def html(text: str) -> str:
             .replace(" :", "&nbsp;:")
             for line in paragraph.split("\n")
         ]
+        lines = [re.sub(r"\b_(\S+?)_", r"<i>\1</i>", line) for line in lines]
         paragraphs.append("<p>" + "<br/>".join(lines) + "</p>")
     return "".join(paragraphs)
 
@@ -515,7 +518,7 @@ def it3_plan(it2: list[It2Row] | None = None) -> It3Plan:
             for sons in IT2_SONS[: min(3, count - made)]:
                 rows.append(
                     It3Row(IT3_SONS[sons], reference, evolution,
-                           f"Le système DOIT gérer l'<i>élément</i> {reference} ({sons}).",
+                           f"Le système DOIT gérer l'_élément_ {reference} ({sons}).",
                            comment="Nouvelle à l'itération #3.", milestones="",
                            note="Demande de MEDIBASE." if evolution == "HIDEME" else "")
                 )  # fmt: skip
@@ -561,7 +564,7 @@ def it3_workbook(plan: It3Plan | None = None) -> bytes:
     hidden.sheet_state = "hidden"
     hidden.append(["ID Exigence", "REM"])
     hidden.append(["SC.CACHEE.01", "LGC"])
-    for index in range(19):  # 22 sheets in all, as the real workbook
+    for index in range(18):  # 22 sheets in all, as the real workbook
         work = workbook.create_sheet(f"Travail {index + 1}")
         work.append(["Suivi", index])
     sheet = workbook.create_sheet("export_final")

@@ -195,3 +195,61 @@ def test_versions_belong_to_their_iterations(it2_imported):
         ("Itération #1", "IT1"),
         ("Itération #2", "IT2"),
     }
+
+
+CSV = (
+    "ID Exigence;REM;Evolution;Commentaire ANS/DNS/CNAM;Enoncé de l'exigence - Itération #2\r\n"
+    "SC.SSI/IE.33;LGC;Modifiée;Autre avis.;Le système DOIT demander l'identifiant.\r\n"
+).encode()
+
+
+def test_a_csv_asks_for_its_date_then_checks_conflicts_against_it(client_as):
+    """A CSV says nothing of when it was saved: the lead gives the date, and a
+    decision changed since is a conflict, not overwritten."""
+    from .catalogue_helpers import upload
+
+    admin = client_as("admin")
+    response = upload(admin, CSV, "exigences.csv")
+    assert response.status_code == 400
+    assert "ne dit pas quand il a été enregistré" in unescaped(response)
+    # The deck's decision on IE.33 for LGC was recorded after 01/09/2023.
+    entry = dry_run(admin, CSV, "exigences.csv", made_at="01/09/2023 09:00")
+    row = rows_by(entry)[("SC.SSI/IE.33", "LGC")]
+    assert row["status"] == "conflict"
+    assert "après l'enregistrement du fichier" in row["messages"][0]
+    assert entry.given_date
+    # A date after every change: the file's decision is recorded.
+    entry = dry_run(admin, CSV, "exigences.csv", made_at="01/01/2100 00:00")
+    assert rows_by(entry)[("SC.SSI/IE.33", "LGC")]["status"] == "updated"
+
+
+def test_the_command_takes_the_date_and_confirms_matches(tmp_path, persona_user):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "exigences.csv"
+    path.write_bytes(CSV)
+    with pytest.raises(CommandError, match="ne dit pas quand"):
+        call_command("import_requirements", str(path), "--as", "admin@demo.example",
+                     stdout=StringIO())  # fmt: skip
+    out = StringIO()
+    call_command("import_requirements", str(path), "--as", "admin@demo.example", "--dry-run",
+                 "--date", "2023-09-01T09:00", stdout=out)  # fmt: skip
+    assert "conflit" in out.getvalue()
+    # A reference written without "SC.": proposed, then confirmed with --accept-matches.
+    written = tmp_path / "sans-prefixe.csv"
+    written.write_bytes(CSV.replace(b"SC.SSI/IE.33", b"SSI/IE.33"))
+    with pytest.raises(CommandError, match="accept-matches"):
+        call_command("import_requirements", str(written), "--as", "admin@demo.example",
+                     "--date", "2100-01-01T00:00", stdout=StringIO())  # fmt: skip
+    out = StringIO()
+    call_command("import_requirements", str(written), "--as", "admin@demo.example",
+                 "--date", "2100-01-01T00:00", "--accept-matches", stdout=out)  # fmt: skip
+    assert "modifiée" in out.getvalue()
+    assert Requirement.objects.filter(reference="SC.SSI/IE.33").exists()
+    from topics.models import ReferenceAlias
+
+    assert ReferenceAlias.objects.get(reference="SSI/IE.33").requirement.reference == (
+        "SC.SSI/IE.33"
+    )
