@@ -88,8 +88,10 @@ bench: install
 bench-compare: install
 	$(BIN)/python bench/compare.py
 
-# The catalogue import on a generated 1,100-row spreadsheet (bench/): rows per
-# second on a scratch database of the configured engine (SQLite by default).
+# The catalogue import and publication on generated 1,100- and 4,400-row
+# spreadsheets (bench/import_requirements.py): seconds, rows per second and
+# queries per row on a scratch database of the configured engine (SQLite by
+# default; DATABASE_URL=postgres://… for PostgreSQL).
 bench-import: install
 	$(RUN_ENV) VAR_DIR=$(CURDIR)/var/bench-import $(BIN)/python bench/import_requirements.py
 

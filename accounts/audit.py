@@ -105,3 +105,33 @@ def record(
         event.target_id,
     )
     return event
+
+
+def record_many(
+    action: str, *, actor: User | None, entries: list[tuple[models.Model | None, dict]]
+) -> list[AuditEvent]:
+    """Append one event per (target, details) of ``entries``, all by ``actor``,
+    in one insert: what ``record`` does for each, for the imports that change
+    hundreds of decisions at once."""
+    if action not in Action.values:
+        raise ValueError(f"Unknown audit action {action!r}: add it to AuditEvent.Action.")
+    events = []
+    for target, details in entries:
+        event = AuditEvent(
+            action=action,
+            actor=actor,
+            actor_email=getattr(actor, "email", "") or "",
+            organisation_id=getattr(actor, "organisation_id", None),
+            details=clean_details(details or {}),
+        )
+        if target is not None:
+            event.target_type = target._meta.label_lower
+            event.target_id = str(target.pk)
+            event.target_label = str(target)[:255]
+        events.append(event)
+    created = AuditEvent.objects.bulk_create(events, batch_size=500)
+    if created:
+        logger.info(
+            "audit %s actor=%s: %s events", action, getattr(actor, "email", ""), len(created)
+        )
+    return created

@@ -6,6 +6,10 @@ accounts/access.py).
   the imports they checked, and attach requirements to topics.
 - The SONS remarks of the spreadsheets are the authority's
   (topics.access.may_see_remarks): exports write them for those only.
+- So are an iteration's rows the authority does not publish ("HIDEME") and
+  its internal notes (topics.access.may_see_unpublished_rows): comparisons
+  of iterations and their exports leave them out for participants.
+- Everyone signed in compares iterations (what participants may read).
 """
 
 from __future__ import annotations
@@ -40,3 +44,11 @@ def may_assign_topics(user) -> bool:
 
 def may_see_remarks(user) -> bool:
     return topics_access.may_see_remarks(user)
+
+
+def may_see_unpublished_rows(user) -> bool:
+    return topics_access.may_see_unpublished_rows(user)
+
+
+def entries_visible_to(user, queryset=None):
+    return topics_access.iteration_entries_visible_to(user, queryset)

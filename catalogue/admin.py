@@ -9,12 +9,13 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ExportForm
 
 from accounts.audit import Action, record
-from topics.models import RequirementSons
+from topics.models import Iteration, IterationEntry, ReferenceAlias, RequirementSons
 
-from .formats import CatalogueCSV, CatalogueJSON, CatalogueXLSX
+from .export import CatalogueExportResource
+from .formats import CatalogueCSV, CatalogueJSON, CatalogueODS, CatalogueXLSX
 from .models import CatalogueImport
 from .reading import FileRejected
-from .resources import CatalogueExportResource, CatalogueImportResource
+from .resources import CatalogueImportResource
 
 
 @admin.register(RequirementSons)
@@ -25,7 +26,7 @@ class RequirementSonsAdmin(ImportExportModelAdmin):
     search_fields = ("requirement__reference", "statement")
     list_select_related = ("requirement", "sons")
     raw_id_fields = ("requirement",)
-    import_formats = [CatalogueXLSX, CatalogueCSV, CatalogueJSON]
+    import_formats = [CatalogueXLSX, CatalogueCSV, CatalogueJSON, CatalogueODS]
     export_formats = [CatalogueXLSX, CatalogueCSV, CatalogueJSON]
     # Every column, always (the import reads them all back): no field choice.
     export_form_class = ExportForm
@@ -54,24 +55,25 @@ class RequirementSonsAdmin(ImportExportModelAdmin):
     def process_dataset(self, dataset, form, request, **kwargs):
         result = super().process_dataset(dataset, form, request, **kwargs)
         if not kwargs.get("dry_run"):
+            from .importing import _count
+
             rows = [row for row in result.rows if hasattr(row, "as_dict")]
-            entry = CatalogueImport.objects.create(
+            report = {
+                "rows": [row.as_dict() for row in rows],
+                "base_errors": [str(error.error) for error in result.base_errors],
+            }
+            entry = CatalogueImport(
                 created_by=request.user,
                 file_name=(form.cleaned_data.get("original_file_name") or "admin")[:255],
-                status=(
-                    CatalogueImport.Status.REJECTED
-                    if result.has_validation_errors() or result.has_errors()
-                    else CatalogueImport.Status.DONE
-                ),
-                rows=len(rows),
-                created=sum(row.status == "created" for row in rows),
-                updated=sum(row.status == "updated" for row in rows),
-                unchanged=sum(row.status == "unchanged" for row in rows),
-                ignored=sum(row.status == "ignored" for row in rows),
-                conflicts=sum(row.status == "conflict" for row in rows),
-                errors=sum(row.status == "error" for row in rows),
-                report={"rows": [row.as_dict() for row in rows], "base_errors": []},
+                report=report,
             )
+            _count(entry, report)
+            entry.status = (
+                CatalogueImport.Status.REJECTED
+                if entry.errors or entry.to_confirm
+                else CatalogueImport.Status.DONE
+            )
+            entry.save()
             record(
                 Action.IMPORT,
                 request=request,
@@ -111,3 +113,31 @@ class CatalogueImportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Iteration)
+class IterationAdmin(admin.ModelAdmin):
+    """Imports create the iterations their files name; admins put them in
+    order ("Version 1.0" before IT1) and name them."""
+
+    list_display = ("code", "label", "order")
+    ordering = ("order", "code")
+
+
+@admin.register(ReferenceAlias)
+class ReferenceAliasAdmin(admin.ModelAdmin):
+    """The other names leads confirmed (or declined) on an import's page."""
+
+    list_display = ("reference", "requirement", "reason", "decided_by", "decided_at")
+    search_fields = ("reference", "requirement__reference")
+    raw_id_fields = ("requirement",)
+    readonly_fields = ("decided_by", "decided_at")
+
+
+@admin.register(IterationEntry)
+class IterationEntryAdmin(admin.ModelAdmin):
+    list_display = ("requirement", "sons", "iteration", "evolution", "hidden")
+    list_filter = ("iteration", "sons", "hidden")
+    search_fields = ("requirement__reference", "statement")
+    list_select_related = ("requirement", "sons", "iteration")
+    raw_id_fields = ("requirement",)

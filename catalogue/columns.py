@@ -1,11 +1,18 @@
 """The columns of a requirement spreadsheet: the authority's concertation
-layout (one row = one requirement in one SONS) and the portal's own export,
-which adds what the authority's file does not carry."""
+layout (one row = one requirement in one SONS), its test-management export
+(sheet ``export_final``: "Section (Domaine)", "VERIF: Jalons", "VERIF: Note
+interne"…) and the portal's own export, which adds what the authority's file
+does not carry.
+
+Columns are recognised by their exact names (accents, case and blanks
+aside): a column that merely starts like a known one ("Commentaire éditeur"
+beside "Commentaire ANS/DNS/CNAM") is not read, and the report lists it."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +35,8 @@ COMMENT = "comment"
 STATEMENT = "statement"
 REMARK = "remark"
 BASE = "base"
+MILESTONES = "milestones"  # the test-management export's "VERIF: Jalons"
+INTERNAL_NOTE = "internal_note"  # its "VERIF: Note interne" (leads only)
 ROW_NUMBER = "_row"
 # Statement columns carry a version label: "statement:Itération #2".
 CURRENT_PREFIX = "current:"  # the authority's "Enoncé de l'exigence - <label>"
@@ -66,6 +75,15 @@ EVOLUTIONS = {
     "Obsolète": Arbitration.Decision.REMOVED,
 }
 EVOLUTION_OF = {decision: label for label, decision in EVOLUTIONS.items()}
+# The test-management export's words for the same (iteration 3 on).
+EVOLUTION_SYNONYMS = {
+    "Stable": Arbitration.Decision.KEPT,
+    "Exigence revue": Arbitration.Decision.MODIFIED,
+    "Nouvelle exigence": Arbitration.Decision.ADDED,
+    "Exigence supprimée": Arbitration.Decision.REMOVED,
+}
+# A row the authority does not publish: imported for leads and admins only.
+HIDDEN_EVOLUTION = "HIDEME"
 NATURES = {
     "Obligatoire": Requirement.Nature.MANDATORY,
     "Préconisée": Requirement.Nature.RECOMMENDED,
@@ -89,6 +107,16 @@ def key(text: object) -> str:
     """A header or a choice as compared: no accents, no case, apostrophes
     straightened, any run of blanks (line breaks, non-breaking spaces) one space."""
     text = "" if text is None else str(text)
+    # A file repeats the same few codes and choices on every row.
+    return _key(text) if len(text) <= 80 else _fold(text)
+
+
+@lru_cache(maxsize=4096)
+def _key(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     text = text.replace("_x000D_", " ").replace("’", "'").replace("‘", "'")
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
@@ -104,13 +132,28 @@ _FIXED = {
     "id de l'exigence": REFERENCE,
     "reference": REFERENCE,
     "domaine (chantier)": DOMAIN,
+    "section (domaine)": DOMAIN,
     "domaine": DOMAIN,
     "chantier": DOMAIN,
     "bloc": BLOCK,
     "fonction": FUNCTION,
     "nature de l'exigence": NATURE,
+    "nature de l'exigence preconisee & obligatoire": NATURE,
+    "nature de l'exigence preconisee/obligatoire": NATURE,
     "nature": NATURE,
     "evolution": EVOLUTION,
+    # The authority's comment: its known spellings only ("Commentaire
+    # éditeur" is someone else's words).
+    "commentaire ans/dns/cnam": COMMENT,
+    "commentaire ans/dns": COMMENT,
+    "commentaire de l'autorite": COMMENT,
+    "remarques": REMARK,
+    "remarque": REMARK,
+    "verif: jalons": MILESTONES,
+    "verif : jalons": MILESTONES,
+    "jalons": MILESTONES,
+    "verif: note interne": INTERNAL_NOTE,
+    "verif : note interne": INTERNAL_NOTE,
     "rem": SONS,
     "sons": SONS,
     "bloquante": BLOCKING,
@@ -125,23 +168,28 @@ _FORMER = re.compile(r"^ancien enonce de l'exigence\s*[-–—:]\s*(?P<label>.+)
 _VERSION = re.compile(r"^version\s*:\s*(?P<label>.+)$")
 
 
+# The authority's remarks column, whatever it lists in its parentheses
+# ("questions, etc.", "…").
+_REMARKS = re.compile(r"^remarques? \(proposition de reformulation\b")
+
+
 def column_of(header: object) -> str | None:
     """The canonical key of a header, or None for a column the import ignores."""
-    folded = key(header)
+    # Blanks around slashes are the writer's taste: "ANS / DNS / CNAM".
+    plain = key(header)
+    folded = re.sub(r"\s*/\s*", "/", plain)
     if not folded:
         return None
     if folded in _FIXED:
         return _FIXED[folded]
-    if folded.startswith("commentaire"):
-        return COMMENT
-    if folded.startswith("remarque"):
+    if _REMARKS.match(folded):
         return REMARK
     original = _label(str(header))
     for pattern, prefix in ((_CURRENT, CURRENT_PREFIX), (_FORMER, FORMER_PREFIX)):
-        if match := pattern.match(folded):
+        if match := pattern.match(plain):
             # The label as the file writes it, accents and case kept.
             return prefix + original[len(original) - len(match.group("label")) :].strip()
-    if match := _VERSION.match(folded):
+    if match := _VERSION.match(plain):
         return VERSION_PREFIX + original[len(original) - len(match.group("label")) :].strip()
     return None
 

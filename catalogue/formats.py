@@ -23,8 +23,8 @@ from openpyxl import Workbook
 from core.spreadsheets import Column, sheet_title, write_sheet
 
 from . import columns
+from .engine import dataset_from_table
 from .reading import FileRejected, escape_formula, read_table
-from .resources import dataset_from_table
 
 
 def _cell_text(value) -> str:
@@ -55,6 +55,18 @@ class _CatalogueFormat:
 
     def can_export(self):
         return True
+
+
+class CatalogueODS(_CatalogueFormat, base_formats.ODS):
+    """Imports only (LibreOffice's own format): exports are XLSX, CSV, JSON."""
+
+    extension = "ods"
+
+    def get_title(self):
+        return "ods"
+
+    def can_export(self):
+        return False
 
 
 class CatalogueCSV(_CatalogueFormat, base_formats.CSV):

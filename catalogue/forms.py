@@ -12,10 +12,11 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier"),
         help_text=_(
-            "Classeur XLSX de l'autorité (une ligne par exigence et par SONS), fichier CSV ou "
+            "Classeur XLSX ou ODS de l'autorité (une ligne par exigence et par SONS, ou l'export "
+            "de son outil de recette : exigences, commentaires des éditeurs), fichier CSV ou "
             "export du portail (XLSX, CSV, JSON)."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.json"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods,.csv,.json"}),
     )
     sheet = forms.CharField(
         label=_("Feuille"),
@@ -27,6 +28,15 @@ class ImportForm(forms.Form):
         label=_("Publier les arbitrages importés"),
         required=False,
         help_text=_("Sinon ils sont enregistrés en brouillon, à publier ensuite."),
+    )
+    made_at = forms.DateTimeField(
+        label=_("Date d’enregistrement"),
+        required=False,
+        help_text=_(
+            "Quand le tableur a été enregistré (JJ/MM/AAAA HH:MM). Obligatoire pour un CSV, qui "
+            "ne le dit pas : un arbitrage modifié depuis est signalé comme conflit, sans être "
+            "écrasé. Pour un classeur, remplace la date qu'il porte."
+        ),
     )
 
     def clean_file(self):
@@ -44,6 +54,33 @@ class SheetForm(forms.Form):
     def __init__(self, *args, sheets=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sheet"].choices = [(name, name) for name in sheets]
+
+
+def _label(proposal: dict) -> str:
+    values = {
+        "file": proposal["reference"],
+        "target": proposal["target"],
+        "new": proposal["new_reference"],
+        "reason": proposal["reason"],
+    }
+    if proposal["kind"] == "renamed":
+        return _("%(file)s : %(target)s renommée %(new)s (%(reason)s)") % values
+    return _("%(file)s : %(target)s (%(reason)s)") % values
+
+
+class MatchesForm(forms.Form):
+    """The matches an import proposes: ticked, confirmed; unticked, declined."""
+
+    accepted = forms.MultipleChoiceField(
+        label=_("Correspondances confirmées"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, proposals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accepted"].choices = [(p["reference"], _label(p)) for p in proposals]
+        self.fields["accepted"].initial = [p["reference"] for p in proposals]
 
 
 class ConfirmForm(forms.Form):

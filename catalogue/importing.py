@@ -1,8 +1,13 @@
-"""An import, from the uploaded file to its record: the dry run (nothing
-written but the record), the confirmation (at once for a small file, in a
-Celery task with a progress bar above CATALOGUE_IMPORT_ASYNC_ROWS rows) and
-what it did. Used by the portal's pages, the Celery task and the
-``import_requirements`` command alike."""
+"""An import, from the uploaded file to its record: the check (a dry run:
+nothing written but the record), the confirmation and what it did. Used by
+the portal's pages, the Celery tasks and the ``import_requirements``
+command alike.
+
+A request never reads a large file: above ``CATALOGUE_IMPORT_ASYNC_BYTES``
+the check runs in a worker (the page follows its progress), and above
+``CATALOGUE_IMPORT_ASYNC_ROWS`` rows so does the import itself. With the
+broker down, the record waits, and the beat sweep hands it over later.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +23,26 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import Action, record
 
+from . import columns as c
+from . import kinds
 from .models import CatalogueImport
-from .reading import FileRejected, Table, read_table
-from .resources import CatalogueImportResource, Status, dataset_from_table
+from .plan import Status
+from .reading import FileRejected, Table
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_TTL = 3600
+COUNTED = {
+    Status.CREATED: "created",
+    Status.UPDATED: "updated",
+    Status.UNCHANGED: "unchanged",
+    Status.IGNORED: "ignored",
+    Status.CONFLICT: "conflicts",
+    Status.SKIPPED: "skipped",
+    Status.HIDDEN: "hidden",
+    Status.MATCH: "to_confirm",
+    Status.ERROR: "errors",
+}
 
 
 def progress_key(pk: int) -> str:
@@ -36,92 +54,169 @@ def read_progress(pk: int) -> tuple[int, int] | None:
     return tuple(value) if value else None
 
 
-def _report(result, dataset, table: Table) -> dict:
-    rows = [row.as_dict() for row in result.rows if hasattr(row, "as_dict")]
+def _progress(pk: int):
+    def report(done: int, total: int) -> None:
+        cache.set(progress_key(pk), (done, total), PROGRESS_TTL)
+
+    return report
+
+
+def _report(outcome, table: Table) -> dict:
+    rows = [row.as_dict() for row in outcome.reports]
     rows.sort(key=lambda row: (row["row"] is None, row["row"] or 0))
     return {
         "rows": rows,
         "sheet": table.sheet,
         "header_row": table.header_row,
-        "columns": list(getattr(dataset, "column_names", {}).values()),
-        "ignored_columns": getattr(dataset, "ignored_columns", []),
-        "base_errors": [str(error.error) for error in result.base_errors],
+        "columns": list(outcome.columns),
+        "ignored_columns": list(outcome.ignored_columns),
+        "base_errors": list(outcome.base_errors),
+        "proposals": [proposal.as_dict() for proposal in outcome.proposals],
+        "iteration": outcome.iteration,
     }
 
 
 def _count(entry: CatalogueImport, report: dict) -> None:
-    counts = dict.fromkeys(
-        (
-            Status.CREATED,
-            Status.UPDATED,
-            Status.UNCHANGED,
-            Status.IGNORED,
-            Status.CONFLICT,
-            Status.ERROR,
-        ),
-        0,
-    )
+    counts = dict.fromkeys(COUNTED.values(), 0)
     for row in report["rows"]:
-        counts[row["status"]] += 1
+        counts[COUNTED[row["status"]]] += 1
+    counts["errors"] += len(report["base_errors"])
     entry.rows = len(report["rows"])
-    entry.created = counts[Status.CREATED]
-    entry.updated = counts[Status.UPDATED]
-    entry.unchanged = counts[Status.UNCHANGED]
-    entry.ignored = counts[Status.IGNORED]
-    entry.conflicts = counts[Status.CONFLICT]
-    entry.errors = counts[Status.ERROR] + len(report["base_errors"])
+    for name, value in counts.items():
+        setattr(entry, name, value)
 
 
 def counts(entry: CatalogueImport) -> dict:
     return {
         "rows": entry.rows,
-        "created": entry.created,
-        "updated": entry.updated,
-        "unchanged": entry.unchanged,
-        "ignored": entry.ignored,
-        "conflicts": entry.conflicts,
-        "errors": entry.errors,
+        **{name: getattr(entry, name) for name in COUNTED.values()},
     }
 
 
+def _needs_a_date(table: Table, made_at) -> bool:
+    """A CSV carries no save date: without the portal's decision references
+    (its own exports), conflicts are checked against the date the lead gives."""
+    if table.file_format != "csv" or made_at is not None:
+        return False
+    return not any(c.column_of(header) == c.BASE for header in table.headers)
+
+
+def _no_date_message() -> str:
+    return _(
+        "Un fichier CSV ne dit pas quand il a été enregistré : indiquez sa date (« Date "
+        "d’enregistrement ») pour que les arbitrages modifiés depuis soient signalés comme "
+        "conflits au lieu d'être écrasés, puis importez-le de nouveau."
+    )
+
+
 def check(
-    *, user, file_name: str, content: bytes, sheet: str = "", publish: bool = False
+    *,
+    user,
+    file_name: str,
+    content: bytes,
+    sheet: str = "",
+    publish: bool = False,
+    made_at=None,
 ) -> CatalogueImport:
-    """The dry run of a new file: read it, plan every row, keep the report,
-    the file and what the decisions were (for the confirmation). Nothing of
-    the catalogue is written. A file that cannot be read is recorded as
-    rejected, with the reason."""
-    entry = CatalogueImport(
+    """Receive a file and check it (a dry run): at once for a small file,
+    in a worker for a large one. Nothing of the catalogue is written."""
+    entry = CatalogueImport.objects.create(
         created_by=user,
         file_name=file_name[:255],
         sha256=hashlib.sha256(content).hexdigest(),
         sheet=sheet[:100],
         publish=publish,
+        made_at=made_at,
+        given_date=made_at is not None,
+        content=content,
+        status=CatalogueImport.Status.RECEIVED,
     )
+    if len(content) <= settings.CATALOGUE_IMPORT_ASYNC_BYTES:
+        run_check(entry.pk)
+        entry.refresh_from_db()
+    else:
+        cache.set(progress_key(entry.pk), (0, 0), PROGRESS_TTL)
+        _enqueue("check", entry.pk)
+    return entry
+
+
+def run_check(pk: int) -> CatalogueImport | None:
+    """The dry run of a received file, once (whoever claims it runs it)."""
+    claimed = CatalogueImport.objects.filter(pk=pk, status=CatalogueImport.Status.RECEIVED).update(
+        status=CatalogueImport.Status.CHECKING
+    )
+    if not claimed:
+        return None
+    entry = CatalogueImport.objects.select_related("created_by").get(pk=pk)
     try:
-        table = read_table(content, file_name, sheet)
+        kind, table = kinds.read(bytes(entry.content or b""), entry.file_name, entry.sheet)
+        if _needs_a_date(table, entry.made_at):
+            raise FileRejected(_no_date_message())
+        entry.kind = kind.name
+        entry.file_format = table.file_format
+        entry.sheet = table.sheet
+        entry.sheets = table.sheets
+        if not entry.given_date:
+            entry.made_at = table.made_at
+        outcome = kind.run(
+            table,
+            user=entry.created_by,
+            publish=entry.publish,
+            made_at=entry.made_at,
+            dry_run=True,
+            progress=_progress(pk),
+        )
     except FileRejected as rejected:
         entry.status = CatalogueImport.Status.REJECTED
         entry.message = str(rejected)
+        entry.content = None
         entry.finished_at = timezone.now()
         entry.save()
         return entry
-    entry.content = content
-    return _dry_run(entry, table)
+    except Exception as error:
+        logger.exception("catalogue check %s failed", pk)
+        entry.status = CatalogueImport.Status.REJECTED
+        entry.message = (
+            _("La vérification a échoué (%s) : rien n'a été enregistré.") % type(error).__name__
+        )
+        entry.content = None
+        entry.finished_at = timezone.now()
+        entry.save()
+        return entry
+    entry.report = _report(outcome, table)
+    entry.bases = outcome.read_bases
+    _count(entry, entry.report)
+    if entry.errors:
+        entry.status = CatalogueImport.Status.REJECTED
+        entry.message = _("Le fichier a des erreurs : rien ne sera enregistré tant qu'il en a.")
+        entry.content = None
+        entry.finished_at = timezone.now()
+    else:
+        entry.status = CatalogueImport.Status.CHECKED
+        if entry.to_confirm:
+            entry.message = _(
+                "Des références du fichier ressemblent à des exigences du catalogue : "
+                "confirmez les correspondances proposées, le fichier sera vérifié de nouveau."
+            )
+    entry.save()
+    cache.set(progress_key(pk), (1, 1), PROGRESS_TTL)
+    return entry
 
 
-def recheck(entry: CatalogueImport, *, sheet: str) -> CatalogueImport:
-    """The same file, another sheet: a new check replaces this one."""
+def recheck(entry: CatalogueImport, *, sheet: str | None = None) -> CatalogueImport:
+    """The same file again (another sheet, or once matches are confirmed): a
+    new check replaces this one."""
     fresh = check(
         user=entry.created_by,
         file_name=entry.file_name,
         content=bytes(entry.content or b""),
-        sheet=sheet,
+        sheet=entry.sheet if sheet is None else sheet,
         publish=entry.publish,
+        made_at=entry.made_at if entry.given_date else None,
     )
     _abandon(
         CatalogueImport.objects.filter(pk=entry.pk, status=CatalogueImport.Status.CHECKED),
-        _("Remplacé par la vérification de la feuille « %s ».") % sheet,
+        _("Remplacé par une nouvelle vérification (import n°%s).") % fresh.pk,
     )
     return fresh
 
@@ -136,33 +231,18 @@ def _abandon(checks, message: str) -> int:
     )
 
 
-def _dry_run(entry: CatalogueImport, table: Table) -> CatalogueImport:
-    dataset = dataset_from_table(table)
-    resource = CatalogueImportResource(
-        user=entry.created_by, publish=entry.publish, made_at=table.made_at
+def may_run(entry: CatalogueImport) -> bool:
+    """Checked, no error, no reference waiting for a lead's confirmation."""
+    return (
+        entry.status == CatalogueImport.Status.CHECKED and not entry.errors and not entry.to_confirm
     )
-    result = resource.import_data(dataset, dry_run=True)
-    entry.file_format = table.file_format
-    entry.sheet = table.sheet
-    entry.sheets = table.sheets
-    entry.made_at = table.made_at
-    entry.report = _report(result, dataset, table)
-    entry.bases = getattr(resource, "read_bases", {})
-    _count(entry, entry.report)
-    if entry.errors:
-        entry.status = CatalogueImport.Status.REJECTED
-        entry.message = _("Le fichier a des erreurs : rien ne sera enregistré tant qu'il en a.")
-        entry.content = None
-        entry.finished_at = timezone.now()
-    else:
-        entry.status = CatalogueImport.Status.CHECKED
-    entry.save()
-    return entry
 
 
 def confirm(entry: CatalogueImport, *, publish: bool | None = None) -> bool:
     """Confirm a checked import. Runs it now, or queues it for a worker when
     it is large; True when it was queued."""
+    if not may_run(entry):
+        return False
     with transaction.atomic():
         claimed = CatalogueImport.objects.filter(
             pk=entry.pk, status=CatalogueImport.Status.CHECKED
@@ -177,19 +257,25 @@ def confirm(entry: CatalogueImport, *, publish: bool | None = None) -> bool:
         run(entry.pk)
         return False
     cache.set(progress_key(entry.pk), (0, entry.rows), PROGRESS_TTL)
-    enqueue(entry.pk)
+    _enqueue("run", entry.pk)
     return True
 
 
-def enqueue(pk: int) -> None:
-    """Hand the import to a worker. With the broker down, the import stays
-    queued and the beat sweep (``resume_imports``) hands it over later."""
-    from .tasks import run_catalogue_import
+def _enqueue(step: str, pk: int) -> None:
+    """Hand the check or the import to a worker. With the broker down, the
+    record stays as it is and the beat sweep (``resume_imports``) hands it
+    over later."""
+    from .tasks import check_catalogue_import, run_catalogue_import
 
+    task = {"check": check_catalogue_import, "run": run_catalogue_import}[step]
     try:
-        run_catalogue_import.apply_async(args=[pk], queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+        task.apply_async(args=[pk], queue=settings.CELERY_TASK_DEFAULT_QUEUE)
     except Exception:  # kombu raises many kinds when the broker is away
-        logger.warning("catalogue import %s queued; the broker did not take it", pk)
+        logger.warning("catalogue import %s (%s) waits; the broker did not take it", pk, step)
+
+
+def enqueue(pk: int) -> None:
+    _enqueue("run", pk)
 
 
 def run(pk: int) -> CatalogueImport | None:
@@ -202,23 +288,19 @@ def run(pk: int) -> CatalogueImport | None:
         return None
     entry = CatalogueImport.objects.select_related("created_by").get(pk=pk)
     try:
-        table = read_table(bytes(entry.content or b""), entry.file_name, entry.sheet)
-        dataset = dataset_from_table(table)
-
-        def progress(done: int, total: int) -> None:
-            cache.set(progress_key(pk), (done, total), PROGRESS_TTL)
-
-        resource = CatalogueImportResource(
+        kind, table = kinds.read(bytes(entry.content or b""), entry.file_name, entry.sheet)
+        outcome = kind.run(
+            table,
             user=entry.created_by,
             publish=entry.publish,
             bases=entry.bases,
             made_at=entry.made_at,
-            progress=progress,
+            dry_run=False,
+            progress=_progress(pk),
         )
-        result = resource.import_data(dataset, dry_run=False)
-        entry.report = _report(result, dataset, table)
+        entry.report = _report(outcome, table)
         _count(entry, entry.report)
-        if entry.errors:
+        if entry.errors or entry.to_confirm:
             entry.status = CatalogueImport.Status.FAILED
             entry.message = _("Des lignes sont devenues invalides : rien n'a été enregistré.")
         else:
@@ -241,6 +323,7 @@ def run(pk: int) -> CatalogueImport | None:
         target=entry,
         details={
             "file": entry.file_name,
+            "kind": entry.kind,
             "sheet": entry.sheet,
             "status": entry.status,
             "publish": entry.publish,
@@ -252,12 +335,13 @@ def run(pk: int) -> CatalogueImport | None:
 
 
 def resume_imports() -> int:
-    """Hand the imports left queued (the broker was down) to a worker; mark
-    as failed those whose worker died (their transaction rolled back); drop
-    the files of checks never confirmed within a week."""
+    """Hand the checks and imports left waiting (the broker was down) to a
+    worker; mark as failed those whose worker died (their transaction rolled
+    back); drop the files of checks never confirmed within a week."""
     now = timezone.now()
     stale = CatalogueImport.objects.filter(
-        status=CatalogueImport.Status.RUNNING, created_at__lt=now - timedelta(hours=2)
+        status__in=[CatalogueImport.Status.RUNNING, CatalogueImport.Status.CHECKING],
+        created_at__lt=now - timedelta(hours=2),
     )
     stale.update(
         status=CatalogueImport.Status.FAILED,
@@ -270,14 +354,14 @@ def resume_imports() -> int:
         ),
         _("Non confirmé dans les 7 jours : le fichier n'est plus gardé."),
     )
-    queued = list(
-        CatalogueImport.objects.filter(status=CatalogueImport.Status.QUEUED).values_list(
-            "pk", flat=True
-        )
+    waiting = list(
+        CatalogueImport.objects.filter(
+            status__in=[CatalogueImport.Status.QUEUED, CatalogueImport.Status.RECEIVED]
+        ).values_list("pk", "status")
     )
-    for pk in queued:
-        enqueue(pk)
-    return len(queued)
+    for pk, status in waiting:
+        _enqueue("run" if status == CatalogueImport.Status.QUEUED else "check", pk)
+    return len(waiting)
 
 
 def import_at_once(
@@ -288,30 +372,47 @@ def import_at_once(
     sheet: str = "",
     publish: bool = False,
     dry_run: bool = False,
+    made_at=None,
+    accept_matches: bool = False,
 ) -> CatalogueImport:
     """Check and import in one pass (the command line). Raises FileRejected
     for a file that cannot be read. A dry run saves nothing, not even its
-    record; a file with errors saves nothing but its record."""
-    table = read_table(content, file_name, sheet)
-    dataset = dataset_from_table(table)
-    resource = CatalogueImportResource(user=user, publish=publish, made_at=table.made_at)
-    result = resource.import_data(dataset, dry_run=dry_run)
+    record; a file with errors saves nothing but its record. With
+    ``accept_matches``, the references the check proposes are confirmed
+    first (a dry run only says which)."""
+    kind, table = kinds.read(content, file_name, sheet)
+    if _needs_a_date(table, made_at):
+        raise FileRejected(_no_date_message())
+    options = {"user": user, "publish": publish, "made_at": made_at or table.made_at}
+    outcome = kind.run(table, dry_run=dry_run, **options)
+    if outcome.proposals and accept_matches and not dry_run:
+        from .matches import confirm_matches
+
+        proposals = [proposal.as_dict() for proposal in outcome.proposals]
+        confirm_matches(proposals, accepted={p["reference"] for p in proposals}, by=user)
+        outcome = kind.run(table, dry_run=dry_run, **options)
     entry = CatalogueImport(
         created_by=user,
+        kind=kind.name,
         file_name=file_name[:255],
         sha256=hashlib.sha256(content).hexdigest(),
         file_format=table.file_format,
         sheet=table.sheet,
         sheets=table.sheets,
-        made_at=table.made_at,
+        made_at=options["made_at"],
+        given_date=made_at is not None,
         publish=publish,
-        report=_report(result, dataset, table),
+        report=_report(outcome, table),
         finished_at=timezone.now(),
     )
     _count(entry, entry.report)
-    if entry.errors:
+    if entry.errors or entry.to_confirm:
         entry.status = CatalogueImport.Status.REJECTED
-        entry.message = _("Le fichier a des erreurs : rien n'a été enregistré.")
+        entry.message = (
+            _("Le fichier a des erreurs : rien n'a été enregistré.")
+            if entry.errors
+            else _("Des références sont à confirmer : rien n'a été enregistré.")
+        )
     elif dry_run:
         entry.status = CatalogueImport.Status.CHECKED
     else:
@@ -325,6 +426,7 @@ def import_at_once(
         target=entry,
         details={
             "file": entry.file_name,
+            "kind": entry.kind,
             "sheet": entry.sheet,
             "status": entry.status,
             "publish": publish,

@@ -12,6 +12,8 @@ class CatalogueImport(models.Model):
     dry run and the confirmation, then dropped (the checksum stays)."""
 
     class Status(models.TextChoices):
+        RECEIVED = "received", _("Reçu, vérification en attente")
+        CHECKING = "checking", _("Vérification en cours")
         CHECKED = "checked", _("Vérifié, en attente de confirmation")
         REJECTED = "rejected", _("Refusé, rien n'a été enregistré")
         QUEUED = "queued", _("Confirmé, en file d'attente")
@@ -28,6 +30,9 @@ class CatalogueImport(models.Model):
     )
     created_at = models.DateTimeField(_("le"), auto_now_add=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    # What the file holds: "requirements", or a kind another app registered
+    # (catalogue.kinds: "vendor_comments").
+    kind = models.CharField(_("type de fichier"), max_length=30, default="requirements")
     file_name = models.CharField(_("fichier"), max_length=255)
     file_format = models.CharField(_("format"), max_length=10, blank=True)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
@@ -42,6 +47,11 @@ class CatalogueImport(models.Model):
             "Date d'enregistrement du classeur : un arbitrage changé depuis est un conflit."
         ),
     )
+    given_date = models.BooleanField(
+        _("date donnée par la personne"),
+        default=False,
+        help_text=_("Le fichier (un CSV) ne la disait pas : la personne qui importe l'a donnée."),
+    )
     publish = models.BooleanField(_("publier les arbitrages"), default=False)
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.CHECKED
@@ -52,6 +62,9 @@ class CatalogueImport(models.Model):
     unchanged = models.PositiveIntegerField(_("inchangées"), default=0)
     ignored = models.PositiveIntegerField(_("ignorées"), default=0)
     conflicts = models.PositiveIntegerField(_("conflits"), default=0)
+    skipped = models.PositiveIntegerField(_("écartées"), default=0)
+    hidden = models.PositiveIntegerField(_("masquées (HIDEME)"), default=0)
+    to_confirm = models.PositiveIntegerField(_("références à confirmer"), default=0)
     errors = models.PositiveIntegerField(_("erreurs"), default=0)
     message = models.TextField(_("message"), blank=True)
     report = models.JSONField(_("compte rendu"), default=dict, blank=True)
@@ -77,5 +90,15 @@ class CatalogueImport(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.REJECTED)
 
     @property
+    def is_checking(self) -> bool:
+        return self.status in (self.Status.RECEIVED, self.Status.CHECKING)
+
+    @property
     def is_pending(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        """Something is at work on it (a check or the import): the page follows it."""
+        return self.status in (
+            self.Status.RECEIVED,
+            self.Status.CHECKING,
+            self.Status.QUEUED,
+            self.Status.RUNNING,
+        )

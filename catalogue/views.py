@@ -28,14 +28,19 @@ from core.htmx import render_page
 from core.http import safe_next
 from core.text import whole_number, word_diff
 from topics import access as topics_access
-from topics.models import Requirement, RequirementSons, Sons, Topic
+from topics.models import Iteration, Requirement, RequirementSons, Sons, Topic
+from topics.references import normalise_reference
 from topics.search import search_requirements
 
 from . import access, importing
+from .export import CatalogueExportResource, export_rows
 from .formats import CONTENT_TYPES, FORMATS
-from .forms import AssignTopicForm, ConfirmForm, ImportForm, SheetForm
+from .forms import AssignTopicForm, ConfirmForm, ImportForm, MatchesForm, SheetForm
+from .iterations import CHANGE_LABELS, compare, comparison_dataset
+from .kinds import KINDS
+from .matches import confirm_matches
 from .models import CatalogueImport
-from .resources import STATUS_LABELS, CatalogueExportResource, Status, export_rows
+from .plan import STATUS_LABELS, Status
 
 PENDING = "pending"
 PENDING_LABEL = gettext_lazy("En attente")
@@ -50,9 +55,11 @@ def _selected(request: HttpRequest) -> dict[str, str]:
     return {key: request.GET.get(key, "").strip()[:200] for key in FILTERS}
 
 
-def _filtered(selected: dict[str, str]):
-    """The requirements the filters other than the decision select, by reference."""
-    requirements = search_requirements(Requirement.objects.all(), selected["q"])
+def _filtered(user, selected: dict[str, str]):
+    """The requirements the filters other than the decision select, by
+    reference, among those ``user`` may read (a requirement in no SONS' set
+    — an iteration's "HIDEME" row, one being prepared — is the authority's)."""
+    requirements = search_requirements(topics_access.requirements_visible_to(user), selected["q"])
     if selected["sons"]:
         requirements = requirements.filter(applicabilities__sons__code=selected["sons"])
     if (number := whole_number(selected["sujet"])) is not None:
@@ -99,7 +106,9 @@ def find_requirements(user, selected: dict[str, str]):
     """The requirements the filters select, with the current decision of
     each (requirement, SONS) pair as ``user`` may see it: a fixed number of
     queries, whatever the number of requirements."""
-    ids = _with_decision(user, selected, list(_filtered(selected).values_list("pk", flat=True)))
+    ids = _with_decision(
+        user, selected, list(_filtered(user, selected).values_list("pk", flat=True))
+    )
     requirements = _requirements(ids)
     return requirements, current_decisions(ids, user)
 
@@ -108,7 +117,7 @@ def _found(request: HttpRequest, selected: dict[str, str]) -> dict:
     """One page of the requirements found, with their current decisions:
     paginated in the database, only the page's requirements and decisions
     are read, whatever the number found."""
-    ids = list(_filtered(selected).values_list("pk", flat=True))
+    ids = list(_filtered(request.user, selected).values_list("pk", flat=True))
     ids = _with_decision(request.user, selected, ids)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _requirements(list(page.object_list))
@@ -205,7 +214,9 @@ def requirement_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @require_GET
 def requirement_diff(request: HttpRequest, reference: str) -> HttpResponse:
-    requirement = get_object_or_404(Requirement, reference=reference.rstrip("/"))
+    requirement = get_object_or_404(
+        Requirement, reference=normalise_reference(reference.rstrip("/"))
+    )
     applicabilities = list(requirement.applicabilities.select_related("sons"))
     if not applicabilities and not topics_access.may_see_unlisted_requirements(request.user):
         raise Http404
@@ -285,6 +296,7 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
             content=upload.read(),
             sheet=form.cleaned_data["sheet"],
             publish=form.cleaned_data["publish"],
+            made_at=form.cleaned_data["made_at"],
         )
         if entry.status == CatalogueImport.Status.REJECTED and not entry.rows:
             form.add_error("file", entry.message)
@@ -293,6 +305,7 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "imports": CatalogueImport.objects.select_related("created_by")[:20],
+        "kinds": [kind.label for kind in sorted(KINDS.values(), key=lambda k: k.order)],
     }
     status = 400 if form.errors else 200
     return render_page(request, "catalogue/import.html", context, status=status)
@@ -318,6 +331,7 @@ REPORT_FILTERS = {
     "all": gettext_lazy("Toutes les lignes"),
     **STATUS_LABELS,
 }
+QUIET = (Status.UNCHANGED, Status.IGNORED)
 
 
 @require_http_methods(["GET", "POST"])
@@ -334,12 +348,13 @@ def catalogue_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("catalogue_import_detail", pk=entry.pk)
         fresh = importing.recheck(entry, sheet=sheet_form.cleaned_data["sheet"])
         return redirect("catalogue_import_detail", pk=fresh.pk)
-    if request.htmx and entry.is_finished and request.GET.get("suivi"):
+    if request.htmx and not entry.is_pending and request.GET.get("suivi"):
         # The progress bar's last poll: the whole page shows the result.
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    rows = entry.report.get("rows", []) if isinstance(entry.report, dict) else []
+    report = entry.report if isinstance(entry.report, dict) else {}
+    rows = report.get("rows", [])
     shown = request.GET.get("lignes", "")
     if shown == "all":
         selected_rows = rows
@@ -347,9 +362,13 @@ def catalogue_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         selected_rows = [r for r in rows if r["status"] == shown]
     else:
         shown = ""
-        selected_rows = [r for r in rows if r["status"] not in (Status.UNCHANGED, Status.IGNORED)]
+        selected_rows = [r for r in rows if r["status"] not in QUIET]
     page = Paginator([ReportRow(r) for r in selected_rows], 100).get_page(request.GET.get("page"))
     progress = importing.read_progress(entry.pk) if entry.is_pending else None
+    may_confirm = access.may_confirm_import(request.user, entry)
+    proposals = (
+        report.get("proposals", []) if entry.status == CatalogueImport.Status.CHECKED else []
+    )
     context = {
         "entry": entry,
         "page": page,
@@ -359,12 +378,44 @@ def catalogue_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "percent": int(100 * progress[0] / progress[1]) if progress and progress[1] else 0,
         "sheet_form": sheet_form if len(entry.sheets) > 1 else None,
         "confirm_form": ConfirmForm(initial={"publish": entry.publish}),
-        "may_confirm": entry.status == CatalogueImport.Status.CHECKED
-        and access.may_confirm_import(request.user, entry),
-        "report": entry.report if isinstance(entry.report, dict) else {},
+        "may_confirm": importing.may_run(entry) and may_confirm,
+        "matches_form": MatchesForm(proposals=proposals) if proposals and may_confirm else None,
+        "proposals": proposals,
+        "report": report,
         "async_rows": settings.CATALOGUE_IMPORT_ASYNC_ROWS,
+        "decides": entry.kind == "requirements",
     }
     return render_page(request, "catalogue/import_detail.html", context, partial="status")
+
+
+@require_POST
+def catalogue_import_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead answers the matches the check proposes: confirmed ones are
+    remembered (aliases, renamed requirements), then the file is checked
+    again."""
+    entry = get_import(request.user, pk)
+    if not access.may_confirm_import(request.user, entry):
+        raise PermissionDenied
+    proposals = (entry.report or {}).get("proposals", [])
+    if entry.status != CatalogueImport.Status.CHECKED or not proposals:
+        messages.info(request, _("Cette vérification n'a plus de correspondances à confirmer."))
+        return redirect("catalogue_import_detail", pk=entry.pk)
+    form = MatchesForm(request.POST, proposals=proposals)
+    if not form.is_valid():
+        messages.error(request, _("Choix de correspondances invalide."))
+        return redirect("catalogue_import_detail", pk=entry.pk)
+    problems = confirm_matches(
+        proposals, accepted=set(form.cleaned_data["accepted"]), by=request.user
+    )
+    for problem in problems:
+        messages.warning(request, problem)
+    messages.success(
+        request,
+        _("%(count)s correspondance(s) confirmée(s) ; le fichier est vérifié de nouveau.")
+        % {"count": len(form.cleaned_data["accepted"])},
+    )
+    fresh = importing.recheck(entry)
+    return redirect("catalogue_import_detail", pk=fresh.pk)
 
 
 @require_POST
@@ -375,7 +426,7 @@ def catalogue_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ConfirmForm(request.POST)
     publish = form.cleaned_data["publish"] if form.is_valid() else entry.publish
-    if entry.status != CatalogueImport.Status.CHECKED:
+    if not importing.may_run(entry):
         messages.info(request, _("Cet import a déjà été confirmé ou n'est plus confirmable."))
     elif importing.confirm(entry, publish=publish):
         messages.info(request, _("Import lancé : suivez sa progression ci-dessous."))
@@ -386,3 +437,116 @@ def catalogue_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, entry.message or _("L'import a échoué."))
     return redirect("catalogue_import_detail", pk=entry.pk)
+
+
+# --- Other names of requirements ---------------------------------------------------------
+
+
+@require_GET
+def requirement_alias(request: HttpRequest, reference: Requirement) -> HttpResponse:
+    """An old name of a requirement, or its reference written with blanks or
+    another case (catalogue.urls' converter found it): to its page."""
+    return redirect("requirement_detail", reference=reference.reference, permanent=False)
+
+
+# --- Iterations ----------------------------------------------------------------------------
+
+
+def _comparison_choices(request: HttpRequest) -> dict:
+    iterations = list(Iteration.objects.all())
+    by_code = {i.code: i for i in iterations}
+    after = by_code.get(request.GET.get("a", "")) or (iterations[-1] if iterations else None)
+    before = by_code.get(request.GET.get("de", ""))
+    if before is None and after is not None:
+        earlier = [i for i in iterations if i.order < after.order or (
+            i.order == after.order and i.code < after.code)]  # fmt: skip
+        before = earlier[-1] if earlier else after
+    sons = Sons.objects.filter(code=request.GET.get("sons", "")).first()
+    topic_number = whole_number(request.GET.get("sujet", ""))
+    topic = Topic.objects.filter(number=topic_number).first() if topic_number else None
+    kind = request.GET.get("changement", "")
+    return {
+        "iterations": iterations,
+        "before": before,
+        "after": after,
+        "sons": sons,
+        "topic": topic,
+        "kind": kind if kind in CHANGE_LABELS else "",
+    }
+
+
+@require_GET
+def iteration_compare(request: HttpRequest) -> HttpResponse:
+    """What changed between two iterations, per SONS, per topic or for the
+    whole catalogue (new, removed, statement modified with its word diff,
+    decision changed, and for the authority the rows it did not publish)."""
+    choices = _comparison_choices(request)
+    comparison = None
+    page = None
+    if choices["before"] and choices["after"]:
+        comparison = compare(
+            choices["before"],
+            choices["after"],
+            user=request.user,
+            sons=choices["sons"],
+            topic=choices["topic"],
+            kind=choices["kind"],
+        )
+        page = Paginator(comparison.changes, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    unpublished = access.may_see_unpublished_rows(request.user)
+    kinds = [(k, label) for k, label in CHANGE_LABELS.items() if k != "hidden" or unpublished]
+    context = {
+        **choices,
+        "comparison": comparison,
+        "page": page,
+        "query": query.urlencode(),
+        "sons_choices": Sons.objects.all(),
+        "topic_choices": Topic.objects.exclude(number=None),
+        "change_labels": kinds,
+        "per_sons": [
+            (sons, [tally[k] for k, _label in kinds]) for sons, tally in comparison.per_sons
+        ]
+        if comparison
+        else [],
+        "may_see_unpublished": unpublished,
+    }
+    return render_page(request, "catalogue/iteration_compare.html", context, partial="results")
+
+
+@require_GET
+def iteration_compare_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The same comparison as a spreadsheet (text cells, as every export)."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    choices = _comparison_choices(request)
+    if not (choices["before"] and choices["after"]):
+        raise Http404
+    comparison = compare(
+        choices["before"],
+        choices["after"],
+        user=request.user,
+        sons=choices["sons"],
+        topic=choices["topic"],
+        kind=choices["kind"],
+    )
+    dataset = comparison_dataset(
+        comparison, with_unpublished=access.may_see_unpublished_rows(request.user)
+    )
+    body = FORMATS[fmt]().export_data(dataset)
+    record(
+        Action.EXPORT,
+        request=request,
+        details={
+            "what": "iteration_comparison",
+            "format": fmt,
+            "from": comparison.before.code,
+            "to": comparison.after.code,
+            "rows": len(comparison.changes),
+        },
+    )
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    name = f"comparaison-{comparison.before.code}-{comparison.after.code}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

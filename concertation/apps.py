@@ -52,6 +52,21 @@ class ConcertationConfig(AppConfig):
         register_planner(Delivery.Kind.FEEDBACK_REMINDER, feedback_reminders.plan_feedback_windows)
         reminders.register(Delivery.Kind.FEEDBACK_REMINDER, feedback_reminders.feedback_reminder)
         register_comments()
+        # The vendors' comments of the authority's test-management tool come
+        # in through the catalogue's import page (catalogue.kinds).
+        from catalogue import kinds
+
+        from .comments import vendor_import
+
+        kinds.register(
+            kinds.ImportKind(
+                name="vendor_comments",
+                label=vendor_import.LABEL,
+                layout=vendor_import.LAYOUT,
+                run=vendor_import.run,
+                order=10,
+            )
+        )
 
 
 def reverse_feedback(feedback) -> str:

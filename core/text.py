@@ -17,17 +17,27 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "block
 @lru_cache(maxsize=8192)
 def render_markdown(text: str, *, link_rel: str = "noopener noreferrer nofollow") -> str:
     """Markdown to HTML that is safe to show: no raw HTML, only plain links.
+    Text that looks like a tag is text: a statement's "https://<location>/…"
+    shows as written (escaped before Markdown reads it), not as a link with
+    a hole in it.
 
     A pure function of its arguments, memoised per process: pages show the
     same comments and statements again and again (hundreds per page), and
     rendering and sanitising is their main cost."""
-    html = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
-    return nh3.clean(
+    html = markdown_lib.markdown(
+        (text or "").replace("<", "&lt;"), extensions=["sane_lists"], output_format="html"
+    )
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes={"a": {"href"}},
         url_schemes={"http", "https", "mailto"},
         link_rel=link_rel,
+    )
+    # Quotes in the text as entities, as Django's autoescape writes them, so
+    # that no text looks like an attribute to a scanner.
+    return "".join(
+        part if part.startswith("<") else part.replace('"', "&quot;") for part in _TAGS.split(html)
     )
 
 
@@ -104,15 +114,8 @@ def render_user_markdown(text: str) -> str:
     """What a participant typed (a comment), as safe HTML: Markdown, but any
     HTML they typed is shown as text, not interpreted, and their links are
     marked as user content (``ugc``) that search engines do not endorse."""
-    # Escaped before Markdown reads it: "<" never opens a tag.
-    html = render_markdown(
-        (text or "").replace("<", "&lt;"), link_rel="noopener noreferrer nofollow ugc"
-    )
-    # Quotes in the text as entities, as Django's autoescape writes them, so
-    # that no typed text looks like an attribute to a scanner.
-    return "".join(
-        part if part.startswith("<") else part.replace('"', "&quot;") for part in _TAGS.split(html)
-    )
+    # render_markdown escapes "<" before Markdown reads it: it never opens a tag.
+    return render_markdown(text or "", link_rel="noopener noreferrer nofollow ugc")
 
 
 @dataclass(frozen=True)

@@ -533,6 +533,9 @@ CATALOGUE_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int(
 )
 # Above this many rows, a confirmed import runs in a Celery task (progress bar).
 CATALOGUE_IMPORT_ASYNC_ROWS = env.int("CATALOGUE_IMPORT_ASYNC_ROWS", default=300)
+# Above this size, an uploaded file is checked (dry run) in a Celery task too:
+# a request never reads a large workbook.
+CATALOGUE_IMPORT_ASYNC_BYTES = env.int("CATALOGUE_IMPORT_ASYNC_BYTES", default=256 * 1024)
 
 # --- Portal ------------------------------------------------------------------------------
 PORTAL_NAME = _("Concertation Ségur numérique — vague 2")

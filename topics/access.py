@@ -6,17 +6,21 @@
 - The SONS remarks of the authority's spreadsheets ("Remarques (proposition
   de reformulation…)") are the authority's: no page, fragment, search,
   export or feed gives them to editors or federations.
+- The rows of an iteration the authority does not publish ("HIDEME") and
+  its internal notes ("VERIF: Note interne", vendors' names in them) are
+  the authority's: no page, fragment, search, export or feed gives them to
+  editors or federations (topics.IterationEntry).
 - Leads and admins manage the SONS an editor sells.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts import access as accounts_access
 from accounts.access import signed_in
 
-from .models import Requirement, Sons
+from .models import Requirement, RequirementSons, Sons
 
 
 def audience(user) -> tuple:
@@ -26,6 +30,22 @@ def audience(user) -> tuple:
 
 def may_see_remarks(user) -> bool:
     return accounts_access.is_authority(user)
+
+
+def may_see_unpublished_rows(user) -> bool:
+    """An iteration's "HIDEME" rows and the authority's internal notes."""
+    return accounts_access.is_authority(user)
+
+
+def iteration_entries_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    from .models import IterationEntry
+
+    queryset = IterationEntry.objects.all() if queryset is None else queryset
+    if not signed_in(user):
+        return queryset.none()
+    if may_see_unpublished_rows(user):
+        return queryset
+    return queryset.filter(hidden=False)
 
 
 def may_see_unlisted_requirements(user) -> bool:
@@ -45,7 +65,8 @@ def requirements_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset.none()
     if may_see_unlisted_requirements(user):
         return queryset
-    return queryset.filter(applicabilities__isnull=False).distinct()
+    # EXISTS, not a join: no duplicates to remove, and searches keep their plan.
+    return queryset.filter(Exists(RequirementSons.objects.filter(requirement_id=OuterRef("pk"))))
 
 
 def may_manage_editor_sons(user) -> bool:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Replace
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .references import normalise_reference
 
 # The PostgreSQL text search configuration of the catalogue (French stemming
 # after unaccent: migration 0004).
@@ -15,10 +21,15 @@ class StatementDocument(SearchVector):
     """A statement's words as PostgreSQL searches them, stored with the row
     (``RequirementSons.document``) so that a search never runs the French
     stemmer over every statement again. SQLite has no full-text search (see
-    topics.search): the column is NULL there."""
+    topics.search): the column is NULL there.
+
+    Slashes are read as spaces: PostgreSQL's parser takes "RPPS/ADELI" for a
+    file path (one token) and cuts "télécharger/intégrer" inside a word, so
+    that neither part would be found."""
 
     def __init__(self):
-        super().__init__("statement", config=SEARCH_CONFIG)
+        text = Replace("statement", Value("/"), Value(" "), output_field=models.TextField())
+        super().__init__(text, config=SEARCH_CONFIG)
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return "NULL", []
@@ -122,9 +133,12 @@ class Requirement(models.Model):
         RECOMMENDED = "recommended", _("Préconisée")
 
     reference = models.CharField(_("référence"), max_length=100, unique=True)
-    domain = models.CharField(_("domaine (chantier)"), max_length=100, blank=True)
-    block = models.CharField(_("bloc"), max_length=200, blank=True)
-    function = models.CharField(_("fonction"), max_length=200, blank=True)
+    # Sized from the authority's files: "Domaine (Chantier)" reaches 106
+    # characters in the IT2 file, blocks and functions stay under 200; 255
+    # leaves room, and an import names the row and column of a longer value.
+    domain = models.CharField(_("domaine (chantier)"), max_length=255, blank=True)
+    block = models.CharField(_("bloc"), max_length=255, blank=True)
+    function = models.CharField(_("fonction"), max_length=255, blank=True)
     nature = models.CharField(
         _("nature"), max_length=20, choices=Nature.choices, default=Nature.MANDATORY
     )
@@ -151,6 +165,10 @@ class Requirement(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def clean(self) -> None:
+        # Typed in the admin with a non-breaking space, it would be another requirement.
+        self.reference = normalise_reference(self.reference)
 
 
 class RequirementSons(models.Model):
@@ -195,6 +213,16 @@ class RequirementVersion(models.Model):
     requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="versions")
     sons = models.ForeignKey(Sons, on_delete=models.PROTECT, related_name="requirement_versions")
     label = models.CharField(_("version"), max_length=100)
+    # The iteration whose file gave this statement (none for the versions
+    # that a published decision makes).
+    iteration = models.ForeignKey(
+        "Iteration",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="versions",
+        verbose_name=_("itération"),
+    )
     statement = models.TextField(_("énoncé"))
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
@@ -235,3 +263,112 @@ class ReferenceDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Iteration(models.Model):
+    """One iteration of the requirement sets (IT1, IT2, IT3…), or another
+    milestone the authority's files name ("Version 1.0"): every version an
+    import writes belongs to one, and any two can be compared."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    label = models.CharField(_("intitulé"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("itération")
+        verbose_name_plural = _("itérations")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class IterationEntryQuerySet(models.QuerySet):
+    def published(self) -> IterationEntryQuerySet:
+        """What participants may read: the rows the authority published
+        (not its "HIDEME" rows)."""
+        return self.filter(hidden=False)
+
+
+class IterationEntry(models.Model):
+    """What one iteration's file says of a requirement in one SONS: its
+    statement, the evolution ("Evolution", as a decision code), the
+    authority's comment. Rows the authority does not publish ("HIDEME") are
+    kept here only, ``hidden``, with the authority's internal note ("VERIF:
+    Note interne"): both are for leads and admins (catalogue.access)."""
+
+    iteration = models.ForeignKey(
+        Iteration, on_delete=models.CASCADE, related_name="entries", verbose_name=_("itération")
+    )
+    requirement = models.ForeignKey(
+        Requirement,
+        on_delete=models.CASCADE,
+        related_name="iteration_entries",
+        verbose_name=_("exigence"),
+    )
+    sons = models.ForeignKey(
+        Sons, on_delete=models.PROTECT, related_name="iteration_entries", verbose_name=_("SONS")
+    )
+    statement = models.TextField(_("énoncé"), blank=True)
+    # An arbitrations.Arbitration.Decision value ("" when the file says none).
+    evolution = models.CharField(_("évolution"), max_length=30, blank=True)
+    comment = models.TextField(_("commentaire de l'autorité"), blank=True)
+    hidden = models.BooleanField(_("masquée (HIDEME)"), default=False)
+    internal_note = models.TextField(_("note interne"), blank=True)
+    milestones = models.CharField(_("jalons"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = IterationEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["iteration", "requirement", "sons"]
+        verbose_name = _("exigence d'une itération")
+        verbose_name_plural = _("exigences des itérations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iteration", "requirement", "sons"], name="unique_iteration_entry"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requirement} ({self.sons}) — {self.iteration}"
+
+
+class ReferenceAlias(models.Model):
+    """Another name of a requirement: its name before it was renamed
+    ("anciennement SC.MSS/CDA.04"), or the way a file writes it ("CDA/INT.04"
+    for SC.CDA/INT.04). Confirmed by a lead once, remembered for every later
+    file; the old name leads to the requirement and is found by search.
+    Without a requirement, the lead said that this reference is a
+    requirement of its own: the match is not proposed again."""
+
+    reference = models.CharField(_("référence"), max_length=100, unique=True)
+    requirement = models.ForeignKey(
+        Requirement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="aliases",
+        verbose_name=_("exigence"),
+    )
+    reason = models.CharField(_("motif"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmé par"),
+    )
+    decided_at = models.DateTimeField(_("confirmé le"), default=timezone.now)
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = _("autre référence")
+        verbose_name_plural = _("autres références")
+
+    def __str__(self) -> str:
+        return f"{self.reference} → {self.requirement or '—'}"
+
+    def clean(self) -> None:
+        self.reference = normalise_reference(self.reference)

@@ -5,7 +5,10 @@ configuration (stemming, accents ignored, migration 0004) on each statement's
 stored tsvector (``RequirementSons.document``) and its GIN index (migration
 0006). On SQLite, which has neither: every word must appear in the statement,
 accents and case ignored (a function registered on each connection, apps.py).
-Either way a reference containing the text matches too ("IE.33").
+Either way a reference containing the text matches too ("IE.33"), typed
+with whatever blanks ("SC.\u00a0DMP/HISTO.06"), and so does a former name
+of a requirement (topics.ReferenceAlias). Slashes separate words
+("RPPS/ADELI" finds "RPPS" and "ADELI", and each finds it).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import unicodedata
 from django.db import connection
 from django.db.models import CharField, Exists, Func, OuterRef, Q, QuerySet
 
-from .models import SEARCH_CONFIG, RequirementSons
+from .models import SEARCH_CONFIG, ReferenceAlias, RequirementSons
+from .references import normalise_reference
 
 
 def fold(text: str | None) -> str | None:
@@ -44,11 +48,12 @@ def matching_statements(text: str) -> QuerySet:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery
 
+        words = text.replace("/", " ")
         return rows.filter(
-            document=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+            document=SearchQuery(words, config=SEARCH_CONFIG, search_type="websearch")
         )
     rows = rows.annotate(folded=Folded("statement"))
-    for word in fold(text).split():
+    for word in fold(text).replace("/", " ").split():
         rows = rows.filter(folded__contains=word.strip('"'))
     return rows
 
@@ -62,4 +67,8 @@ def search_requirements(queryset: QuerySet, text: str) -> QuerySet:
     # EXISTS, not IN: with IN under an OR, PostgreSQL hashes the whole
     # subquery rather than probing it per requirement.
     statements = matching_statements(text).filter(requirement_id=OuterRef("pk"))
-    return queryset.filter(Q(reference__icontains=text) | Exists(statements))
+    reference = normalise_reference(text) or text
+    aliases = ReferenceAlias.objects.filter(
+        requirement_id=OuterRef("pk"), reference__icontains=reference
+    )
+    return queryset.filter(Q(reference__icontains=reference) | Exists(aliases) | Exists(statements))

@@ -87,3 +87,30 @@ def test_a_lead_finds_requirements_ticks_two_and_attaches_them_to_a_topic(page, 
     expect(page).to_have_url(re.compile(r"q=IE.3"))
     attached = Requirement.objects.filter(topic=topic, reference__startswith="SC.SSI/IE.3")
     assert set(attached.values_list("reference", flat=True)) >= {"SC.SSI/IE.31", "SC.SSI/IE.32"}
+
+
+@pytest.mark.worker
+def test_a_large_workbook_is_checked_in_the_background_with_its_progress(
+    page, login_as, tmp_path, settings
+):
+    """Issue 17: the page answers at once, shows the check's progress while a
+    Celery worker reads the file, and turns into the report by itself."""
+    from catalogue.samples import generated_rows
+    from core.testing import celery_worker
+
+    settings.CATALOGUE_IMPORT_ASYNC_BYTES = 1024  # a "large" file: checked in the worker
+    path = tmp_path / "grand-classeur.xlsx"
+    path.write_bytes(authority_workbook(generated_rows(references=60, rows=150)))
+    login_as("admin")
+    with celery_worker() as queue:
+        settings.CELERY_TASK_DEFAULT_QUEUE = queue
+        page.goto("/exigences/import/")
+        page.get_by_label("Fichier").set_input_files(str(path))
+        page.get_by_role("button", name="Vérifier le fichier").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("grand-classeur.xlsx")
+        # Polled by htmx until the worker is done, then the page shows the report.
+        expect(page.locator("#import-status")).to_contain_text(
+            "Vérifié, en attente de confirmation", timeout=60_000
+        )
+        expect(page.get_by_role("button", name="Confirmer l’import")).to_be_visible()
+        expect(page.locator(".fr-badges-group")).to_contain_text("150 lignes")

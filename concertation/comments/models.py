@@ -39,7 +39,7 @@ class CommentQuerySet(models.QuerySet):
     def for_display(self) -> CommentQuerySet:
         """Everything a thread shows, in a constant number of queries."""
         return self.select_related(
-            "author", "organisation", "sons", "version", "hidden_by"
+            "author", "organisation", "sons", "version", "hidden_by", "iteration"
         ).prefetch_related("corrections")
 
     def visible(self) -> CommentQuerySet:
@@ -133,6 +133,18 @@ class Comment(models.Model):
         verbose_name=_("masqué par"),
     )
     hidden_reason = models.CharField(_("motif du masquage"), max_length=500, blank=True)
+    # A vendor's comment brought from the authority's test-management tool
+    # (comments/vendor_import.py): no author in the portal, the iteration it
+    # was made on, and the tool's key, so that importing twice changes nothing.
+    iteration = models.ForeignKey(
+        "topics.Iteration",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("itération"),
+    )
+    source = models.CharField(_("origine (import)"), max_length=200, blank=True, db_index=True)
 
     objects = CommentQuerySet.as_manager()
 
@@ -145,6 +157,9 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=exactly_one_of(COMMENT_SUBJECT_FIELDS),
                 name="comment_on_exactly_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["source"], condition=~Q(source=""), name="unique_comment_source"
             ),
         ]
         indexes = [models.Index(fields=["hidden_at"], name="comment_hidden")]
@@ -163,6 +178,11 @@ class Comment(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+    @property
+    def is_imported(self) -> bool:
+        """A vendor's comment imported from the authority's tool (anonymised)."""
+        return bool(self.source)
 
 
 class CommentRevision(models.Model):
@@ -276,12 +296,29 @@ class InternalNote(models.Model):
     body = models.TextField(_("note"), max_length=COMMENT_MAX_LENGTH)
     html = models.TextField(_("rendu"), editable=False)
     created_at = models.DateTimeField(_("écrite le"), default=timezone.now)
+    # The named version of an imported vendor's comment (the vendor's name
+    # is the authority's to know): the comment participants read, and the
+    # tool's key (importing twice changes nothing).
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="named_versions",
+        verbose_name=_("commentaire anonymisé"),
+    )
+    source = models.CharField(_("origine (import)"), max_length=200, blank=True, db_index=True)
 
     class Meta:
         db_table = "arbitrations_internalnote"  # moved from arbitrations/ (migration 0001)
         ordering = ["created_at", "pk"]
         verbose_name = _("note interne")
         verbose_name_plural = _("notes internes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source"], condition=~Q(source=""), name="unique_internal_note_source"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.requirement} — {self.author} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -34,6 +34,12 @@ def lead_import() -> dict:
     return {"pk": entry.pk}
 
 
+def two_iterations() -> dict:
+    from catalogue.tests.matrix import iterations
+
+    return iterations()
+
+
 def filed_feedback() -> dict:
     from concertation.tests.matrix import filed
 
@@ -62,6 +68,12 @@ MAIN_PAGES: list[MainPage] = [
     MainPage("requirement_detail", kwargs={"reference": "SC.SSI/IE.33"}, subject="SC.SSI/IE.33"),
     MainPage("requirement_diff", kwargs={"reference": "SC.DMP/UX.10"}, subject="SC.DMP/UX.10"),
     MainPage("requirement_list", query="?q=antivirus&sons=LGC", subject="Exigences"),
+    MainPage(
+        "iteration_compare",
+        kwargs=two_iterations,
+        query="?de=IT1&a=IT2",
+        subject="Comparer deux itérations",
+    ),
     MainPage("my_decisions", subject="Mes décisions"),
     MainPage("calendar", subject="Calendrier"),
     MainPage("calendar_grid", subject="par semaine"),

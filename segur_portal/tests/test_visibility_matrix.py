@@ -30,7 +30,7 @@ from arbitrations.models import Arbitration, DecisionFeedToken
 from calendar_app.models import CalendarFeed
 from concertation.models import Comment, CommentReport, Feedback, InternalNote
 from core.testing import MATRIX_PERSONAS
-from topics.models import Requirement, RequirementSons, Sons
+from topics.models import Iteration, IterationEntry, Requirement, RequirementSons, Sons
 
 from .test_permission_matrix import MATRIX
 
@@ -59,6 +59,17 @@ EXPECTED_READERS = {
     # federation2@'s filed feedback: its federation, its member editor
     # (editor2@), and the leads; nobody else until its answer is published.
     "RETOURDEPOSE7Q": {"federation2", "editor2"} | AUTHORITY,
+    # A row of an iteration the authority did not publish ("HIDEME"): the
+    # authority's only, on every channel (issue 17).
+    "MASQUEE7Q": AUTHORITY,
+    # The authority's internal note on an iteration's row ("VERIF: Note
+    # interne", vendors' names in it), even on a published row.
+    "NOTEVERIF7Q": AUTHORITY,
+    # A vendor's comment imported from the authority's tool: every reader of
+    # the requirement, anonymised; its named version (the vendor's name) is
+    # an internal note, the authority's only.
+    "AVISEDITEUR7Q": set(MATRIX_PERSONAS) - {"anonymous"},
+    "NOMEDITEUR7Q": AUTHORITY,
 }
 
 
@@ -113,6 +124,40 @@ def contents(persona_user):
     )
     filed.requirements.set([requirement])
     filed.sons.set([Sons.objects.get(code="DPI")])
+    # Two iterations of IE.33 (catalogue.tests.matrix names them in its URLs).
+    it1, _ = Iteration.objects.get_or_create(code="IT1", defaults={"label": "Itération #1"})
+    it2, _ = Iteration.objects.get_or_create(code="IT2", defaults={"label": "Itération #2"})
+    dpi = Sons.objects.get(code="DPI")
+    for sons in (lgc, dpi):
+        IterationEntry.objects.create(
+            iteration=it1, requirement=requirement, sons=sons, statement="Ancien énoncé."
+        )
+    IterationEntry.objects.create(
+        iteration=it2,
+        requirement=requirement,
+        sons=lgc,
+        statement="Énoncé revu.",
+        internal_note="Relu avec NOTEVERIF7Q",
+    )
+    IterationEntry.objects.create(
+        iteration=it2, requirement=requirement, sons=dpi, statement="MASQUEE7Q", hidden=True
+    )
+    imported = Comment.objects.create(
+        requirement=requirement,
+        sons=lgc,
+        iteration=it2,
+        body="AVISEDITEUR7Q",
+        html="<p>AVISEDITEUR7Q</p>",
+        source="squash:1:IT2 LGC 28/11/2022:1",
+    )
+    InternalNote.objects.create(
+        requirement=requirement,
+        author=lead,
+        comment=imported,
+        body="[ IT2 LGC NOMEDITEUR7Q 28/11/2022 ] AVISEDITEUR7Q",
+        html="<p>[ IT2 LGC NOMEDITEUR7Q 28/11/2022 ] AVISEDITEUR7Q</p>",
+        source="squash:1:IT2 LGC 28/11/2022:1",
+    )
     return {"draft_feedback": draft_feedback, "filed_feedback": filed, "requirement": requirement}
 
 
